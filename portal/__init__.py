@@ -1,0 +1,58 @@
+"""The helpdesk portal: an app factory binding the extensions, the three areas and the shared 2FA core."""
+import os
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from .config import Config
+from .crypto import KeyRing, parse_keys
+from .extensions import csrf, db, limiter, login_manager, migrate
+from .extensions import mail as mail_extension
+from .keys import load_keys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def create_app(config_class=Config, **overrides) -> Flask:
+    app = Flask(__name__, instance_relative_config=True, template_folder=os.path.join(ROOT, "templates"),
+                static_folder=os.path.join(ROOT, "static"))
+    app.config.from_object(config_class)
+    app.config.update(overrides)
+    load_keys(app)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        os.makedirs(app.instance_path, exist_ok=True)
+        app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(app.instance_path, "portal.db")
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {}
+    if app.config.get("PROXY_FIX_HOPS"):
+        hops = app.config["PROXY_FIX_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+
+    app.extensions["portal_keyring"] = KeyRing(parse_keys(app.config["PORTAL_ENCRYPTION_KEYS"]))
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(ROOT, "migrations"))
+    csrf.init_app(app)
+    mail_extension.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+
+    from . import auth_session, errors, headers
+    auth_session.init_app(app)
+    errors.init_app(app)
+    headers.init_app(app)
+
+    from .admin import bp as admin_bp
+    from .agent import bp as agent_bp
+    from .helpcenter import bp as helpcenter_bp
+    app.register_blueprint(agent_bp, url_prefix="/agent")
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(helpcenter_bp)
+
+    from .mail import uses_dev_outbox
+    if uses_dev_outbox(app):
+        from .dev_outbox import bp as outbox_bp
+        app.register_blueprint(outbox_bp, url_prefix="/dev/outbox")
+
+    from .cli import register_cli
+    register_cli(app)
+    return app

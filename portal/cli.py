@@ -1,0 +1,100 @@
+"""Admin command line: `flask --app wsgi user create|reset-2fa|unlock`, `demo`, `rotate-keys`."""
+import click
+from flask import current_app
+from sqlalchemy.exc import IntegrityError
+
+from . import clock
+from .extensions import db
+from .models import AGENT, END_USER, Authenticator, User
+from .passwords import hash_password
+
+ROLES = {"admin": (AGENT, True), "agent": (AGENT, False), "end-user": (END_USER, False)}
+
+DEMO = [
+    ("admin@example.com", "Ada Admin", "admin", "demo-admin-pass"),
+    ("agent@example.com", "Sam Agent", "agent", "demo-agent-pass"),
+    ("user@example.com", "Eve Customer", "end-user", "demo-user-pass"),
+]
+
+
+def create_user(email: str, name: str, role: str, password: str) -> User:
+    kind, is_admin = ROLES[role]
+    user = User(email=email.strip().lower(), name=name.strip(), kind=kind, is_admin=is_admin,
+                password_hash=hash_password(password), created_at=clock.now(), session_version=1,
+                failure_count=0, enforce_2fa=False, skip_forfeited=False, admin_locked=False)
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+def _find(email: str) -> User:
+    user = db.session.scalar(db.select(User).where(User.email == email.strip().lower()))
+    if user is None:
+        raise click.ClickException(f"No account with the email {email}.")
+    return user
+
+
+def register_cli(app) -> None:
+    user_group = click.Group("user", help="Manage people who sign in.")
+
+    @user_group.command("create")
+    @click.option("--email", required=True)
+    @click.option("--name", required=True)
+    @click.option("--role", type=click.Choice(list(ROLES)), required=True)
+    @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
+                  help="Asked for at a prompt when omitted.")
+    def create(email, name, role, password):
+        """Create an admin, agent or end user."""
+        if len(password) < 8:
+            raise click.ClickException("Use a password of at least 8 characters.")
+        try:
+            user = create_user(email, name, role, password)
+        except IntegrityError:
+            db.session.rollback()
+            raise click.ClickException(f"An account with the email {email} already exists.")
+        click.echo(f"Created {role} {user.email}.")
+
+    @user_group.command("reset-2fa")
+    @click.argument("email")
+    def reset_2fa(email):
+        """Remove every second factor of a person (lost phone); they set one up at next sign-in."""
+        from .twofactor.setup import reset
+        with current_app.test_request_context():
+            count = reset(_find(email), actor=None)
+        click.echo(f"Removed {count} authenticator(s) from {email}; their sessions are signed out.")
+
+    @user_group.command("unlock")
+    @click.argument("email")
+    def unlock(email):
+        """Lift a lock placed after too many wrong codes."""
+        from . import security_log
+        from .twofactor.lockout import unlock as do_unlock
+        user = _find(email)
+        do_unlock(user)
+        security_log.record("2fa.unlocked", user)
+        db.session.commit()
+        click.echo(f"Unlocked {user.email}.")
+
+    app.cli.add_command(user_group)
+
+    @app.cli.command("demo")
+    def demo():
+        """Create the demo accounts (one admin, one agent, one end user) and print their logins."""
+        for email, name, role, password in DEMO:
+            if db.session.scalar(db.select(User).where(User.email == email)) is None:
+                create_user(email, name, role, password)
+        click.echo("Demo accounts:")
+        for email, _name, role, password in DEMO:
+            where = "/login" if role == "end-user" else "/agent/login"
+            click.echo(f"  {role:<9} {email:<20} password: {password:<16} sign in at {where}")
+
+    @app.cli.command("rotate-keys")
+    def rotate_keys():
+        """Re-encrypt every stored secret with the first key of PORTAL_ENCRYPTION_KEYS (older keys still read)."""
+        ring = current_app.extensions["portal_keyring"]
+        count = 0
+        for authenticator in db.session.scalars(db.select(Authenticator).where(Authenticator.secret_enc.is_not(None))):
+            authenticator.secret_enc = ring.rotate(authenticator.secret_enc)
+            count += 1
+        db.session.commit()
+        click.echo(f"Re-encrypted {count} secret(s) with the current key.")

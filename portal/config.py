@@ -1,0 +1,65 @@
+"""Deploy-time settings, read from the environment. Admin-editable policy lives in the database (settings.py)."""
+import os
+import secrets
+
+from cryptography.fernet import Fernet
+
+
+def _bool(name: str, default: bool = False) -> bool:
+    return os.environ.get(name, str(default)).strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(name: str, default: int) -> int:
+    return int(os.environ.get(name, default))
+
+
+class Config:
+    # Signs the session cookie. Required outside debug (a development one is made under instance/ in debug).
+    SECRET_KEY = os.environ.get("SECRET_KEY")
+    # Comma-separated Fernet keys for secrets at rest; the first encrypts, all decrypt (rotation).
+    PORTAL_ENCRYPTION_KEYS = os.environ.get("PORTAL_ENCRYPTION_KEYS")
+    # Database URL; the default is a SQLite file under instance/.
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")
+    # Survive a database restart: test pooled connections before use and recycle them.
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "pool_recycle": 1800}
+    # Storage for per-IP rate limits: memory:// for one process, redis://host:6379/0 for several workers.
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+    # Per-IP limit on every sign-in and code endpoint.
+    PORTAL_AUTH_RATE_LIMIT = os.environ.get("PORTAL_AUTH_RATE_LIMIT", "30 per minute")
+    # Outgoing mail. With no MAIL_SERVER and debug on, mail goes to the dev outbox page instead.
+    MAIL_SERVER = os.environ.get("MAIL_SERVER")
+    MAIL_PORT = _int("MAIL_PORT", 25)
+    MAIL_USE_TLS = _bool("MAIL_USE_TLS")
+    MAIL_USE_SSL = _bool("MAIL_USE_SSL")
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "helpdesk@localhost")
+    # Seconds a mail server may take before we give up (a hanging server must not hold a worker).
+    MAIL_TIMEOUT = _int("MAIL_TIMEOUT", 10)
+    # How long a password-verified login waits for its second factor.
+    PENDING_LOGIN_SECONDS = _int("PENDING_LOGIN_SECONDS", 300)
+    # Wrong codes allowed for one pending login before the password is asked again.
+    PENDING_LOGIN_MAX_FAILURES = _int("PENDING_LOGIN_MAX_FAILURES", 5)
+    # How long a password or code proves "it is really you" before a sensitive change.
+    FRESH_PROOF_SECONDS = _int("FRESH_PROOF_SECONDS", 600)
+    # Cookies: HttpOnly and SameSite=Lax always; Secure when served over HTTPS.
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE")
+    REMEMBER_COOKIE_HTTPONLY = True
+    # Trust X-Forwarded-* from this many proxies (0 when the portal faces clients directly).
+    PROXY_FIX_HOPS = _int("PROXY_FIX_HOPS", 0)
+    WTF_CSRF_TIME_LIMIT = None  # tokens live as long as the session
+
+
+class TestConfig(Config):
+    TESTING = True
+    # Made fresh for every test process: no key is ever written into the repository.
+    SECRET_KEY = secrets.token_urlsafe(32)
+    PORTAL_ENCRYPTION_KEYS = Fernet.generate_key().decode()
+    SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
+    RATELIMIT_ENABLED = False
+    MAIL_SUPPRESS_SEND = True
+    MAIL_SERVER = "127.0.0.1"
+    MAIL_PORT = 1

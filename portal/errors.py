@@ -1,0 +1,60 @@
+"""Every error is a page with a plain message and the right status; never a traceback, never a secret."""
+import logging
+
+from flask import render_template
+from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import InterfaceError, OperationalError
+from werkzeug.exceptions import HTTPException
+
+from .crypto import SecretsUnavailable
+from .extensions import db
+
+log = logging.getLogger(__name__)
+
+MESSAGES = {
+    400: "That request could not be understood. Go back and try again.",
+    403: "You don't have access to this page.",
+    404: "We couldn't find that page.",
+    405: "That action isn't allowed here.",
+    413: "That request is too large.",
+    429: "Too many attempts. Wait a minute and try again.",
+    500: "Something went wrong on our side. Try again in a moment.",
+    503: "The service is briefly unavailable. Try again in a moment.",
+}
+
+
+def _page(status: int, message: str | None = None):
+    return render_template("errors/error.html", status=status,
+                           message=message or MESSAGES.get(status, MESSAGES[500])), status
+
+
+def init_app(app) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc):
+        return _page(400, "This form has expired or did not come from this site. Reload the page and try again.")
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc):
+        description = exc.description if exc.code == 404 and exc.description and "requested URL" not in exc.description else None
+        return _page(exc.code or 500, description)
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    def database_down(exc):
+        try:
+            db.session.rollback()
+        except Exception:  # the connection is gone; the pool pre-pings a new one next time
+            pass
+        log.error("database unavailable: %s", type(exc).__name__)
+        return _page(503)
+
+    @app.errorhandler(SecretsUnavailable)
+    def secrets_unavailable(exc):
+        log.error("encryption keys cannot read stored secrets: sign-in refused")
+        return _page(503, "Two-factor sign-in is unavailable: the server's encryption keys are missing or wrong. "
+                          "Contact your helpdesk administrator.")
+
+    @app.errorhandler(Exception)
+    def unexpected(exc):
+        log.exception("unhandled error")
+        return _page(500)

@@ -1,0 +1,193 @@
+"""The portal's one SQLAlchemy model: people, their second factors, policy settings and the security log.
+
+All datetimes are naive UTC (see portal.clock).
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import BigInteger, Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .extensions import db
+
+AGENT = "agent"
+END_USER = "end_user"
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Stored normalised (stripped, lower-case) so every lookup goes through the unique index.
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    kind: Mapped[str] = mapped_column(String(16), index=True)  # AGENT or END_USER
+    is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    enforce_2fa: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Once 2FA was removed by an admin (lost device) the person gets no fresh "Skip for now".
+    skip_forfeited: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Bumped to sign out every session of this person.
+    session_version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # The per-account second-factor failure budget (portal.twofactor.lockout).
+    failure_count: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime)
+    admin_locked: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    authenticators: Mapped[list[Authenticator]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", order_by="Authenticator.created_at"
+    )
+
+    @property
+    def is_agent(self) -> bool:
+        return self.kind == AGENT
+
+    def get_id(self) -> str:
+        # Flask-Login keeps this in the session: a bumped session_version makes old sessions invalid.
+        return f"{self.id}:{self.session_version}"
+
+    @property
+    def confirmed_authenticators(self) -> list[Authenticator]:
+        return [a for a in self.authenticators if a.confirmed_at is not None]
+
+
+class Authenticator(db.Model):
+    __tablename__ = "authenticators"
+    __table_args__ = (UniqueConstraint("user_id", "name", name="uq_authenticator_user_name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    method: Mapped[str] = mapped_column(String(40))  # a plugin key: "totp", "email", ...
+    instance_id: Mapped[int | None] = mapped_column(ForeignKey("plugin_instances.id", ondelete="SET NULL"))
+    name: Mapped[str] = mapped_column(String(60))
+    # Encrypted with the rotatable key ring (portal.crypto); never the clear secret.
+    secret_enc: Mapped[str | None] = mapped_column(Text)
+    # Where an email authenticator sends its codes.
+    target: Mapped[str | None] = mapped_column(String(254))
+    # Highest TOTP time step accepted; a step <= this is a replay.
+    last_used_step: Mapped[int | None] = mapped_column(BigInteger)
+    is_default: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    confirmed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    user: Mapped[User] = relationship(back_populates="authenticators")
+
+
+class PendingLogin(db.Model):
+    """A password-verified sign-in waiting for its second factor (or for mandatory setup)."""
+
+    __tablename__ = "pending_logins"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # random token, also kept in the session
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    area: Mapped[str] = mapped_column(String(16))  # "agent" or "helpcenter"
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    next_url: Mapped[str | None] = mapped_column(String(500))
+
+
+class EmailCode(db.Model):
+    """A one-time code sent by email; only a keyed hash is stored."""
+
+    __tablename__ = "email_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    # What the code was sent for: "login:<pending id>" or "setup:<nonce>".
+    purpose: Mapped[str] = mapped_column(String(100), index=True)
+    code_hash: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    used_at: Mapped[datetime | None] = mapped_column(DateTime)
+    voided: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class RecoveryCode(db.Model):
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(255))  # argon2id
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    used_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class RememberedDevice(db.Model):
+    __tablename__ = "remembered_devices"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(128), unique=True)
+    user_agent: Mapped[str] = mapped_column(String(300), default="")
+    ip: Mapped[str] = mapped_column(String(64), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class SecurityEvent(db.Model):
+    __tablename__ = "security_events"
+    __table_args__ = (Index("ix_security_events_user_created", "user_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    type: Mapped[str] = mapped_column(String(60), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    ip: Mapped[str] = mapped_column(String(64), default="")
+    detail: Mapped[str] = mapped_column(Text, default="")  # never a secret or a code
+
+    user: Mapped[User | None] = relationship(foreign_keys=[user_id])
+    actor: Mapped[User | None] = relationship(foreign_keys=[actor_id])
+
+
+class Setting(db.Model):
+    """Admin-editable policy, one JSON value per key (portal.settings)."""
+
+    __tablename__ = "settings"
+
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class Plugin(db.Model):
+    """A discovered 2FA plugin's install/activation state; `active` is what Auth & SSO's switches show."""
+
+    __tablename__ = "plugins"
+
+    key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    installed: Mapped[bool] = mapped_column(Boolean, default=False)
+    active: Mapped[bool] = mapped_column(Boolean, default=False)
+    installed_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class PluginInstance(db.Model):
+    __tablename__ = "plugin_instances"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plugin_key: Mapped[str] = mapped_column(ForeignKey("plugins.key", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(80))
+    status: Mapped[str] = mapped_column(String(16), default="active")  # "active" or "disabled"
+    config: Mapped[str] = mapped_column(Text, default="{}")  # JSON: the method's settings, e.g. issuer
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class OutboxMessage(db.Model):
+    """Development only: mail kept for the /dev/outbox page when no mail server is configured."""
+
+    __tablename__ = "dev_outbox"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recipient: Mapped[str] = mapped_column(String(254))
+    subject: Mapped[str] = mapped_column(String(200))
+    text: Mapped[str] = mapped_column(Text)
+    html: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime)

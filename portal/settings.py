@@ -1,0 +1,48 @@
+"""Admin-editable policy stored in the `settings` table, read fresh on every request so a change applies at once.
+
+Which 2FA methods are on is not a setting: it is the plugin's `active` flag (portal.twofactor.registry), the
+one source of truth behind both Auth & SSO's switches and Manage > Plugins.
+"""
+import json
+from datetime import datetime
+
+from flask import g
+
+from .extensions import db
+from .models import Setting
+
+DEFAULTS = {
+    "require_agents_2fa": False,
+    "require_end_users_2fa": False,
+    "grace_until": None,  # ISO naive-UTC datetime string, or None for no grace period
+    "remember_device_days": 30,  # 0 turns "Remember this device" off
+    "portal_name": "Helpdesk",
+    "mail_from": None,  # None: MAIL_DEFAULT_SENDER
+}
+
+
+def _all() -> dict:
+    if "portal_settings" not in g:
+        stored = {s.key: json.loads(s.value) for s in db.session.scalars(db.select(Setting))}
+        g.portal_settings = {**DEFAULTS, **stored}
+    return g.portal_settings
+
+
+def get_setting(key: str):
+    return _all()[key]
+
+
+def set_setting(key: str, value) -> None:
+    if key not in DEFAULTS:
+        raise KeyError(key)
+    row = db.session.get(Setting, key)
+    if row is None:
+        db.session.add(Setting(key=key, value=json.dumps(value)))
+    else:
+        row.value = json.dumps(value)
+    g.pop("portal_settings", None)
+
+
+def grace_until() -> datetime | None:
+    raw = get_setting("grace_until")
+    return datetime.fromisoformat(raw) if raw else None

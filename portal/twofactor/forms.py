@@ -1,0 +1,62 @@
+"""Forms shared by every area. Codes tolerate spaces; every code field is labelled for one-time codes."""
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField, SubmitField
+from wtforms.validators import DataRequired, Email, Length, Regexp
+
+CODE_RENDER = {"autocomplete": "one-time-code", "inputmode": "numeric", "pattern": r"[0-9 ]*",
+               "maxlength": "12", "spellcheck": "false", "autocapitalize": "off"}
+
+
+def code_field(label="Code"):
+    return StringField(label, validators=[
+        DataRequired("Enter the 6-digit code."),
+        Length(max=12, message="Enter the 6-digit code."),
+        Regexp(r"^[0-9 ]*$", message="The code is 6 digits; letters aren't part of it.")],
+        render_kw=CODE_RENDER)
+
+
+class LoginForm(FlaskForm):
+    email = EmailField("Email", validators=[DataRequired("Enter your email address."), Length(max=254),
+                                            Email("Enter an email address like name@example.com.")],
+                       render_kw={"autocomplete": "username"})
+    password = PasswordField("Password", validators=[DataRequired("Enter your password."), Length(max=1024)],
+                             render_kw={"autocomplete": "current-password"})
+    submit = SubmitField("Sign in")
+
+
+class ChallengeForm(FlaskForm):
+    authenticator_id = HiddenField()
+    code = code_field("Code")
+    submit = SubmitField("Verify")
+
+
+class SetupForm(FlaskForm):
+    name = StringField("Authenticator name", validators=[DataRequired("Give this authenticator a name."),
+                                                         Length(max=60, message="Names can be at most 60 characters.")],
+                       render_kw={"maxlength": "60", "autocomplete": "off"})
+    code = code_field("Verification code")
+    submit = SubmitField("Submit Code and Create")
+
+
+class RenameForm(FlaskForm):
+    name = StringField("Authenticator name", validators=[DataRequired("Give this authenticator a name."),
+                                                         Length(max=60, message="Names can be at most 60 characters.")],
+                       render_kw={"maxlength": "60"})
+    submit = SubmitField("Save name")
+
+
+class ProofForm(FlaskForm):
+    secret = PasswordField("Your password or a current code", validators=[
+        DataRequired("Enter your password or a current code."), Length(max=1024)],
+        render_kw={"autocomplete": "current-password"})
+    submit = SubmitField("Confirm it's you")
+
+
+class ConfirmForm(FlaskForm):
+    confirm = BooleanField("Yes, I understand")
+    submit = SubmitField("Confirm")
+
+
+class ActionForm(FlaskForm):
+    """A form with only a CSRF token and a button (sign out, skip, make default)."""
+    submit = SubmitField("Continue")

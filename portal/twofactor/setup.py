@@ -1,0 +1,183 @@
+"""Adding, renaming, removing and choosing the default authenticator: one set of flows for every area.
+
+The secret of a setup in progress lives only in the session, encrypted, until the first code confirms it;
+nothing half-made is ever stored as an authenticator.
+"""
+import secrets
+from dataclasses import dataclass
+
+from flask import session
+from sqlalchemy import func
+
+from .. import clock, crypto, security_log
+from ..extensions import db
+from ..models import Authenticator, PluginInstance, User
+from ..notify import security_notice
+from . import registry
+from .base import Outcome, SetupState
+from .qr import group_key, svg
+from .totp import provisioning_uri
+
+SESSION_KEY = "2fa_setup"
+NAME_MAX = 60
+
+
+class FlowError(Exception):
+    """A request the rules refuse; the message is shown to the person as it is."""
+
+
+@dataclass
+class SetupView:
+    instance: PluginInstance
+    method_key: str
+    secret: str = ""
+    grouped_key: str = ""
+    uri: str = ""
+    qr_svg: str = ""
+    target: str = ""
+
+
+def usable_instance(instance_id) -> PluginInstance:
+    instance = db.session.get(PluginInstance, int(instance_id)) if str(instance_id).isdigit() else None
+    if instance is None or instance not in registry.active_instances():
+        raise FlowError("That sign-in method is not available.")
+    return instance
+
+
+def begin(user: User, instance: PluginInstance, restart: bool = False) -> SetupView:
+    """Start (or continue) setting up `instance` for `user`; the same secret is shown until it is confirmed."""
+    state = session.get(SESSION_KEY)
+    if restart or not state or state.get("user_id") != user.id or state.get("instance_id") != instance.id:
+        method = registry.method(instance.plugin_key)
+        fresh = method.begin_setup(user, registry.instance_config(instance))
+        state = {"user_id": user.id, "instance_id": instance.id, "method": instance.plugin_key,
+                 "secret": crypto.encrypt(fresh.secret) if fresh.secret else "",
+                 "target": fresh.target, "extra": fresh.extra, "nonce": secrets.token_urlsafe(16)}
+        session[SESSION_KEY] = state
+    return _view(user, instance, state)
+
+
+def _view(user: User, instance: PluginInstance, state: dict) -> SetupView:
+    secret = crypto.decrypt(state["secret"]) if state["secret"] else ""
+    view = SetupView(instance=instance, method_key=state["method"], secret=secret, target=state["target"])
+    if state["method"] == "totp":
+        view.uri = provisioning_uri(secret, user.email, state["extra"].get("issuer") or "Helpdesk")
+        view.qr_svg = svg(view.uri)
+        view.grouped_key = group_key(secret)
+    return view
+
+
+def purpose(state: dict) -> str:
+    return f"setup:{state['nonce']}"
+
+
+def check_name(user: User, name: str, exclude_id: int | None = None) -> str:
+    name = " ".join((name or "").split())
+    if not name:
+        raise FlowError("Give this authenticator a name.")
+    if len(name) > NAME_MAX:
+        raise FlowError(f"Names can be at most {NAME_MAX} characters.")
+    clash = db.session.scalar(
+        db.select(func.count()).select_from(Authenticator)
+        .where(Authenticator.user_id == user.id, Authenticator.name == name, Authenticator.id != (exclude_id or 0))
+    )
+    if clash:
+        raise FlowError(f"You already have an authenticator named “{name}”. Choose another name.")
+    return name
+
+
+def confirm(user: User, instance: PluginInstance, name: str, code: str, actor: User | None = None) -> Authenticator:
+    """Confirm the setup in progress with its first code and store the authenticator."""
+    state = session.get(SESSION_KEY)
+    if not state or state.get("user_id") != user.id or state.get("instance_id") != instance.id:
+        raise FlowError("This setup has expired. Start again.")
+    name = check_name(user, name)
+    method = registry.method(state["method"])
+    setup_state = SetupState(secret=crypto.decrypt(state["secret"]) if state["secret"] else "",
+                             target=state["target"], extra=state["extra"])
+    outcome, fields = method.confirm_setup(user, setup_state, code, purpose(state))
+    if outcome is not Outcome.OK:
+        raise FlowError(SETUP_MESSAGES.get(outcome, "That code isn't right. Check the code and try again."))
+    now = clock.now()
+    first = not user.confirmed_authenticators
+    authenticator = Authenticator(user_id=user.id, method=state["method"], instance_id=instance.id, name=name,
+                                  target=setup_state.target or None, is_default=first, created_at=now,
+                                  confirmed_at=now, last_used_at=now, **fields)
+    db.session.add(authenticator)
+    event = "2fa.admin_setup" if actor is not None and actor.id != user.id else "2fa.setup"
+    security_log.record(event, user, actor=actor or user, method=state["method"], name=name)
+    security_notice(user, event, authenticator=name)
+    db.session.commit()
+    session.pop(SESSION_KEY, None)
+    return authenticator
+
+
+SETUP_MESSAGES = {
+    Outcome.WRONG: "That code isn't right. Check that your phone's clock is set automatically, then try the newest code.",
+    Outcome.EXPIRED: "That code has expired. Send a new one.",
+    Outcome.USED_UP: "Too many tries for that code. Send a new one.",
+    Outcome.NO_CODE: "Send a verification code first.",
+}
+
+
+def owned(user: User, authenticator_id) -> Authenticator | None:
+    """The person's own confirmed authenticator with this id, or None (another person's id is never found)."""
+    if not str(authenticator_id).isdigit():
+        return None
+    return db.session.scalar(db.select(Authenticator).where(
+        Authenticator.id == int(authenticator_id), Authenticator.user_id == user.id,
+        Authenticator.confirmed_at.is_not(None)))
+
+
+def rename(user: User, authenticator: Authenticator, name: str) -> None:
+    authenticator.name = check_name(user, name, exclude_id=authenticator.id)
+    security_log.record("2fa.renamed", user, actor=user, name=authenticator.name)
+    security_notice(user, "2fa.renamed", authenticator=authenticator.name)
+    db.session.commit()
+
+
+def set_default(user: User, authenticator: Authenticator) -> None:
+    for other in user.confirmed_authenticators:
+        other.is_default = other.id == authenticator.id
+    security_log.record("2fa.default_changed", user, actor=user, name=authenticator.name)
+    security_notice(user, "2fa.default_changed", authenticator=authenticator.name)
+    db.session.commit()
+
+
+def remove(user: User, authenticator: Authenticator) -> None:
+    """Remove one of the person's own authenticators; the last one is kept while 2FA is required for them."""
+    from .policy import requirement
+
+    if len(user.confirmed_authenticators) == 1 and requirement(user).required:
+        raise FlowError("Two-factor authentication is required for your account, so you can't remove your "
+                        "last authenticator. Add another one first.")
+    was_default = authenticator.is_default
+    name = authenticator.name
+    db.session.delete(authenticator)
+    db.session.flush()
+    db.session.refresh(user)
+    if was_default and user.confirmed_authenticators:
+        user.confirmed_authenticators[0].is_default = True
+    security_log.record("2fa.removed", user, actor=user, name=name)
+    security_notice(user, "2fa.removed", authenticator=name)
+    db.session.commit()
+
+
+def reset(user: User, actor: User | None) -> int:
+    """Remove every second factor of a person (lost device): their sessions are signed out, they are told, and
+    no fresh grace period is handed out. Returns how many authenticators were removed."""
+    from ..models import RecoveryCode, RememberedDevice
+
+    count = len(user.authenticators)
+    for authenticator in list(user.authenticators):
+        db.session.delete(authenticator)
+    db.session.execute(db.delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
+    db.session.execute(db.update(RememberedDevice).where(RememberedDevice.user_id == user.id,
+                                                         RememberedDevice.revoked_at.is_(None))
+                       .values(revoked_at=clock.now()))
+    user.session_version += 1
+    user.skip_forfeited = True
+    security_log.record("2fa.admin_reset", user, actor=actor, removed=count)
+    security_notice(user, "2fa.admin_reset")
+    db.session.commit()
+    return count

@@ -1,0 +1,68 @@
+"""TOTP (RFC 6238): SHA-1, 6 digits, 30 s, one step of drift each way, and no step accepted twice.
+
+The replay guard is one conditional UPDATE (`last_used_step < :step`): the database decides which of two
+concurrent requests wins, never process memory.
+"""
+import pyotp
+from sqlalchemy import or_, update
+
+from .. import clock, crypto
+from ..extensions import db
+from ..models import Authenticator
+from .base import ConfigField, Method, Outcome, SetupState
+
+STEP = 30
+DRIFT = 1
+
+
+def normalise(code: str) -> str:
+    return "".join((code or "").split())
+
+
+def matching_step(secret: str, code: str, at_epoch: float) -> int | None:
+    code = normalise(code)
+    if len(code) != 6 or not code.isdigit():
+        return None
+    totp = pyotp.TOTP(secret)
+    current = int(at_epoch // STEP)
+    for step in range(current - DRIFT, current + DRIFT + 1):
+        if crypto.codes_equal(totp.at(step * STEP), code):
+            return step
+    return None
+
+
+def provisioning_uri(secret: str, account: str, issuer: str) -> str:
+    return pyotp.TOTP(secret).provisioning_uri(name=account, issuer_name=issuer)
+
+
+class TotpMethod(Method):
+    key = "totp"
+    label = "Authenticator app"
+    description = "A 6-digit code from an app such as Google Authenticator or Microsoft Authenticator."
+    config_fields = [ConfigField("issuer", "Issuer label", "", "The name shown in the authenticator app.")]
+    code_prompt = "Enter the code from your authenticator app"
+
+    def begin_setup(self, user, instance_config: dict) -> SetupState:
+        secret = pyotp.random_base32()  # 160 bits
+        return SetupState(secret=secret, extra={"issuer": instance_config.get("issuer") or "Helpdesk"})
+
+    def confirm_setup(self, user, state: SetupState, code: str, purpose: str) -> tuple[Outcome, dict]:
+        step = matching_step(state.secret, code, clock.epoch(clock.now()))
+        if step is None:
+            return Outcome.WRONG, {}
+        return Outcome.OK, {"secret_enc": crypto.encrypt(state.secret), "last_used_step": step}
+
+    def verify(self, authenticator: Authenticator, code: str, purpose: str) -> Outcome:
+        secret = crypto.decrypt(authenticator.secret_enc)
+        now = clock.now()
+        step = matching_step(secret, code, clock.epoch(now))
+        if step is None:
+            return Outcome.WRONG
+        won = db.session.execute(
+            update(Authenticator)
+            .where(Authenticator.id == authenticator.id)
+            .where(or_(Authenticator.last_used_step.is_(None), Authenticator.last_used_step < step))
+            .values(last_used_step=step, last_used_at=now)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        return Outcome.OK if won == 1 else Outcome.REPLAY

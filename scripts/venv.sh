@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Creates .venv (if missing) and installs the portal into it. Usage: scripts/venv.sh [extras]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=${PYTHON:-python3}
+[ -x .venv/bin/python ] || "$PY" -m venv .venv
+.venv/bin/python -m pip install -q --disable-pip-version-check -e ".${1:-}" 2>&1 | grep -v "^WARNING: Location" || true
