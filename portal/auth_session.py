@@ -1,11 +1,23 @@
-"""Flask-Login wiring: the session names "id:session_version", so bumping the version signs out everywhere."""
+"""Flask-Login wiring: the session names "id:session_version", so bumping the version signs out everywhere.
+
+The session cookie is HttpOnly and SameSite=Lax always, and Secure whenever the request came over HTTPS (or
+SESSION_COOKIE_SECURE says so), so a deployment behind TLS never sends it in clear by mistake.
+"""
 from flask import redirect, request, url_for
+from flask.sessions import SecureCookieSessionInterface
 
 from .extensions import db, login_manager
 from .models import User
 
 
+class SessionInterface(SecureCookieSessionInterface):
+    def get_cookie_secure(self, app) -> bool:
+        return bool(app.config["SESSION_COOKIE_SECURE"] or request.is_secure)
+
+
 def init_app(app) -> None:
+    app.session_interface = SessionInterface()
+
     @login_manager.user_loader
     def load_user(token: str):
         user_id, _, version = (token or "").partition(":")

@@ -1,6 +1,7 @@
 """Admin command line: `flask --app wsgi user create|reset-2fa|unlock`, `demo`, `rotate-keys`."""
 import click
 from flask import current_app
+from flask.cli import AppGroup
 from sqlalchemy.exc import IntegrityError
 
 from . import clock
@@ -35,7 +36,7 @@ def _find(email: str) -> User:
 
 
 def register_cli(app) -> None:
-    user_group = click.Group("user", help="Manage people who sign in.")
+    user_group = AppGroup("user", help="Manage people who sign in.")  # its commands run in an app context
 
     @user_group.command("create")
     @click.option("--email", required=True)

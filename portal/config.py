@@ -24,6 +24,8 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "pool_recycle": 1800}
     # Storage for per-IP rate limits: memory:// for one process, redis://host:6379/0 for several workers.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    # Prefix of the rate-limit keys in that storage (several portals can share one Redis).
+    RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "portal")
     RATELIMIT_HEADERS_ENABLED = True
     # Per-IP limit on every sign-in and code endpoint.
     PORTAL_AUTH_RATE_LIMIT = os.environ.get("PORTAL_AUTH_RATE_LIMIT", "30 per minute")

@@ -1,13 +1,13 @@
 """Every error is a page with a plain message and the right status; never a traceback, never a secret."""
 import logging
 
-from flask import render_template
+from flask import g, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from .crypto import SecretsUnavailable
-from .extensions import db
+from .extensions import db, login_manager
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +29,13 @@ def _page(status: int, message: str | None = None):
 
 
 def init_app(app) -> None:
+    @app.before_request
+    def refuse_nul_characters():
+        # No form field, query value or path of ours ever holds a NUL; databases refuse it in text (a 500).
+        if "\x00" in request.path or any("\x00" in key or "\x00" in value
+                                         for key, value in request.values.items(multi=True)):
+            return _page(400)
+
     @app.errorhandler(CSRFError)
     def csrf_error(exc):
         return _page(400, "This form has expired or did not come from this site. Reload the page and try again.")
@@ -46,6 +53,9 @@ def init_app(app) -> None:
         except Exception:  # the connection is gone; the pool pre-pings a new one next time
             pass
         log.error("database unavailable: %s", type(exc).__name__)
+        # Render for an anonymous visitor: Flask-Login's template context would otherwise load the signed-in
+        # person from the database that just failed, and the error page itself would fail.
+        g._login_user = login_manager.anonymous_user()
         return _page(503)
 
     @app.errorhandler(SecretsUnavailable)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import BigInteger, Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .extensions import db
@@ -53,6 +53,12 @@ class User(UserMixin, db.Model):
     @property
     def confirmed_authenticators(self) -> list[Authenticator]:
         return [a for a in self.authenticators if a.confirmed_at is not None]
+
+
+# The admin lists (portal.admin.directory) page through one kind of person by email and search by prefix of the
+# email or the lower-cased name: these indexes serve both, so a page stays fast with 100,000 agents.
+Index("ix_users_kind_email", User.kind, User.email)
+Index("ix_users_kind_name_lower", User.kind, func.lower(User.name))
 
 
 class Authenticator(db.Model):

@@ -1,6 +1,11 @@
-"""Security notices: one helper that tells a person about a change to their 2FA."""
+"""Security notices: one helper that tells a person about a change to their 2FA (templates/email/security_notice.*).
+
+Callers pass the event type and the details they have (`authenticator=` its name, `lock=` "temporary"/"admin");
+never a secret or a code.
+"""
 import logging
 
+from . import clock
 from .mail import MailUnavailable, send_email
 from .security_log import EVENT_TYPES
 
@@ -20,13 +25,47 @@ SUBJECTS = {
     "device.revoked": "A remembered device was signed out",
 }
 
+# What happened, in a sentence. {authenticator} is filled from the details; without it the subject is used.
+WHAT = {
+    "2fa.setup": "“{authenticator}” was added to your account. It can now be used as the second step when you sign in.",
+    "2fa.removed": "“{authenticator}” was removed from your account. It will no longer be asked for when you sign in.",
+    "2fa.renamed": "One of your sign-in methods is now called “{authenticator}”.",
+    "2fa.default_changed": "“{authenticator}” is now your default sign-in method: it is asked for first when you sign in.",
+    "2fa.admin_setup": "An administrator set up “{authenticator}” as a second step when you sign in.",
+    "2fa.admin_reset": "An administrator removed every two-factor method from your account and signed you out "
+                       "everywhere. You will be asked to set up a new one when you next sign in.",
+    "2fa.locked:temporary": "After 10 wrong codes in a row, your account is locked for 15 minutes.",
+    "2fa.locked:admin": "After 20 wrong codes in a row, your account is locked until a helpdesk administrator "
+                        "unlocks it.",
+    "2fa.replay_refused": "Someone entered a code from “{authenticator}” that had already been used. It was refused.",
+    "2fa.recovery_used": "One of your recovery codes was used to sign in. It can't be used again.",
+    "2fa.recovery_regenerated": "New recovery codes were made for your account. The old ones no longer work.",
+}
+
+# Events that may mean someone else is trying to get in.
+ALERTS = {"2fa.locked", "2fa.replay_refused", "2fa.recovery_used"}
+ADVICE = "If this was you, there is nothing to do. If it wasn't, contact your helpdesk administrator now."
+ALERT_ADVICE = ("If this wasn't you, someone may know your password: change it and tell your helpdesk "
+                "administrator now.")
+
+
+def describe(event_type: str, details: dict) -> str:
+    """The sentence the notice opens with."""
+    key = f"{event_type}:{details['lock']}" if event_type == "2fa.locked" and "lock" in details else event_type
+    text = WHAT.get(key)
+    if text and ("{authenticator}" not in text or details.get("authenticator")):
+        return text.format(authenticator=details.get("authenticator", ""))
+    return (SUBJECTS.get(event_type) or EVENT_TYPES.get(event_type) or "Your account's security settings changed") + "."
+
 
 def security_notice(user, event_type: str, **details) -> bool:
     """Email the owner about a 2FA change. Never raises: a notice that cannot be sent is logged, not fatal."""
     subject = SUBJECTS.get(event_type, EVENT_TYPES.get(event_type, "Security notice"))
+    alert = event_type in ALERTS
     try:
         send_email(user.email, subject, "security_notice", user=user, event_type=event_type,
-                   summary=EVENT_TYPES.get(event_type, subject), details=details)
+                   what=describe(event_type, details), when=clock.now(), alert=alert,
+                   advice=ALERT_ADVICE if alert else ADVICE, details=details)
         return True
     except MailUnavailable:
         log.warning("security notice %s for user %s could not be sent", event_type, user.id)

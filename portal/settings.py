@@ -15,6 +15,7 @@ DEFAULTS = {
     "require_agents_2fa": False,
     "require_end_users_2fa": False,
     "grace_until": None,  # ISO naive-UTC datetime string, or None for no grace period
+    "grace_timezone": "UTC",  # the zone the admin entered the grace date in; Auth & SSO shows it back in it
     "remember_device_days": 30,  # 0 turns "Remember this device" off
     "portal_name": "Helpdesk",
     "mail_from": None,  # None: MAIL_DEFAULT_SENDER

@@ -3,5 +3,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/system-deps.sh
+scripts/browser-deps.sh
 scripts/venv.sh "[dev]"
 exec .venv/bin/python -m pytest "$@"

@@ -1,5 +1,6 @@
 """Fixtures: a fresh app and database per test (SQLite file by default, PostgreSQL when TEST_DATABASE_URL is
 set: one schema per run, emptied between tests), a settable clock, and helpers that act as a person would."""
+import contextlib
 import os
 import re
 import secrets
@@ -148,3 +149,75 @@ def page_text(response) -> str:
     """The page as a person reads it (entities decoded)."""
     import html
     return html.unescape(response.get_data(as_text=True))
+
+
+# --- Real SMTP (aiosmtpd) -------------------------------------------------------------------------------------
+
+class SmtpSink:
+    """An aiosmtpd handler that keeps every message it receives, parsed, for the test to read."""
+
+    CODE = re.compile(r"(?<!\d)(\d{6})(?!\d)")
+
+    def __init__(self):
+        self.messages = []  # email.message.EmailMessage, oldest first
+
+    async def handle_DATA(self, server, session, envelope):
+        import email
+        from email import policy
+        message = email.message_from_bytes(envelope.content, policy=policy.default)
+        message["X-Envelope-To"] = ", ".join(envelope.rcpt_tos)
+        self.messages.append(message)
+        return "250 Message accepted for delivery"
+
+    def to(self, address: str) -> list:
+        address = address.lower()
+        return [m for m in self.messages if address in m["X-Envelope-To"].lower()]
+
+    def latest(self, address: str):
+        received = self.to(address)
+        assert received, f"no message was delivered to {address}"
+        return received[-1]
+
+    @staticmethod
+    def text(message) -> str:
+        return message.get_body(preferencelist=("plain",)).get_content()
+
+    @staticmethod
+    def html(message) -> str:
+        return message.get_body(preferencelist=("html",)).get_content()
+
+    def latest_code(self, address: str) -> str:
+        """The 6-digit code in the plain-text part of the newest message to `address`."""
+        match = self.CODE.search(self.text(self.latest(address)))
+        assert match, "the latest message has no 6-digit code"
+        return match.group(1)
+
+
+def free_port() -> int:
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def smtp_sink_for(app):
+    """Point `app` at a real SMTP server on a free loopback port for the duration (usable with live.app too)."""
+    from aiosmtpd.controller import Controller
+
+    sink = SmtpSink()
+    controller = Controller(sink, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port, MAIL_USE_TLS=False, MAIL_USE_SSL=False,
+                      MAIL_USERNAME=None, MAIL_PASSWORD=None, MAIL_SUPPRESS_SEND=False)
+    try:
+        yield sink
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def smtp_sink(app):
+    """A real SMTP server the app sends to: `smtp_sink.latest(addr)`, `.latest_code(addr)`, `.text(msg)`."""
+    with smtp_sink_for(app) as sink:
+        yield sink

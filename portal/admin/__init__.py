@@ -1,5 +1,8 @@
+"""Admin (agents with admin rights): Auth & SSO, Agent Profiles, End users, Manage > Plugins, Security log.
+
+One module per page; the rules they apply live in rules.py and the shared 2FA core."""
 from flask import Blueprint
 
 bp = Blueprint("admin", __name__)
 
-from . import routes  # noqa: E402,F401
+from . import agents, auth_sso, end_users, events, plugins, routes  # noqa: E402,F401

@@ -1,28 +1,29 @@
-"""Admin: only agents with admin rights, signed in to the console with their second factor."""
-from functools import wraps
+"""Admin home and the "confirm it's you" page asked for before a sensitive change."""
+from flask import redirect, request, url_for
 
-from flask import abort, render_template
-from flask_login import current_user
-
-from ..agent import AREA as AGENT_AREA
-from ..twofactor.forms import ActionForm
-from ..twofactor.login_views import area_required
+from ..safe_url import local_path
+from ..twofactor.forms import ProofForm
 from . import bp
+from .access import admin_required, check_proof, render
 
-
-def admin_required(view):
-    guarded = area_required(AGENT_AREA)(view)
-
-    @wraps(view)
-    def wrapped(*args, **kwargs):
-        if current_user.is_authenticated and not current_user.is_admin:
-            abort(403)
-        return guarded(*args, **kwargs)
-    return wrapped
+__all__ = ["admin_required"]  # kept importable from here for older callers
 
 
 @bp.route("/")
 @admin_required
 def index():
-    return render_template("admin/index.html", area=AGENT_AREA, base="admin/base.html", user=current_user,
-                           form=ActionForm())
+    return render("admin/index.html")
+
+
+@bp.route("/confirm", methods=["GET", "POST"])
+@admin_required
+def confirm():
+    form = ProofForm()
+    next_path = local_path(request.values.get("next")) or url_for("admin.index")
+    status = 200
+    if request.method == "POST":
+        proved, status = check_proof(form)
+        if proved:
+            return redirect(next_path)
+    return render("admin/confirm.html", status, form=form, action=url_for("admin.confirm"),
+                  carried=[("next", next_path)], keeps_change=False)

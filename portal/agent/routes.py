@@ -3,8 +3,11 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..twofactor import registry, setup
+from ..twofactor.account_views import after_setup
+from ..twofactor.base import Outcome
 from ..twofactor.forms import ActionForm, SetupForm
-from ..twofactor.login_views import area_required
+from ..twofactor.fresh import fresh_required
+from ..twofactor.login_views import AUTH_LIMIT, area_required
 from . import AREA, bp
 
 
@@ -32,6 +35,7 @@ def security():
 
 @bp.route("/preferences/security/setup/<instance_id>", methods=["GET", "POST"])
 @area_required(AREA)
+@fresh_required(AREA, back="agent.security")
 def security_setup(instance_id):
     user = _me()
     try:
@@ -47,7 +51,7 @@ def security_setup(instance_id):
             try:
                 setup.confirm(user, instance, form.name.data, form.code.data)
                 flash("Setup complete. You can now choose it as your default 2FA method.", "success")
-                return redirect(url_for("agent.security"))
+                return redirect(after_setup(AREA, url_for("agent.security")))
             except setup.FlowError as exc:
                 form.code.errors.append(str(exc))
         status = 400
@@ -56,8 +60,37 @@ def security_setup(instance_id):
                            view=view), status
 
 
+@bp.route("/preferences/security/setup/<instance_id>/send-code", methods=["POST"])
+@AUTH_LIMIT
+@area_required(AREA)
+@fresh_required(AREA, back="agent.security")
+def security_setup_send_code(instance_id):
+    """Email setup's "Send Verification Code": email the code, then show the same page with the name kept."""
+    user = _me()
+    try:
+        instance = setup.usable_instance(instance_id)
+    except setup.FlowError as exc:
+        abort(404, str(exc))
+    method = registry.method(instance.plugin_key)
+    if not method.sends_code:
+        abort(404)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    outcome = setup.send_setup_code(user, instance)
+    view = setup.begin(user, instance)
+    if outcome is Outcome.OK:
+        flash(f"We sent a verification code to {view.target}. It is valid for 10 minutes.", "success")
+    else:
+        flash(method.send_failure_message(outcome), "error")
+    form = SetupForm(formdata=None, name=request.form.get("name", "")[:60])
+    status = 200 if outcome is Outcome.OK else 503 if outcome is Outcome.UNAVAILABLE else 429
+    return render_template("agent/setup.html", area=AREA, base=AREA.base_template, user=user, form=form,
+                           view=view), status
+
+
 @bp.route("/preferences/security/<authenticator_id>/default", methods=["POST"])
 @area_required(AREA)
+@fresh_required(AREA, back="agent.security")
 def security_default(authenticator_id):
     user = _me()
     authenticator = setup.owned(user, authenticator_id)

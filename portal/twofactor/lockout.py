@@ -5,14 +5,21 @@ even if the request later fails and parallel guesses can never exceed the budget
 budget (reset to zero). The schedule (DESIGN.md): 5 free failures, then doubling delays from 30 s; 10 in a row
 lock the account for 15 minutes (owner emailed); 20 lock it until an admin unlocks it.
 """
+import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import case, or_, update
 
-from .. import clock
+from .. import clock, security_log
+from ..crypto import SecretsUnavailable
 from ..extensions import db
 from ..models import User
+from ..notify import security_notice
+from .base import Outcome
+
+log = logging.getLogger(__name__)
 
 FREE_FAILURES = 5
 FIRST_DELAY = 30
@@ -83,4 +90,45 @@ def newly_locked(result: Charge) -> str | None:
         return "temporary"
     if result.allowed and result.failures == ADMIN_LOCK_AT:
         return "admin"
+    return None
+
+
+def guarded(user: User, kind: str, check: Callable[[], Outcome], **notice) -> Outcome:
+    """Run one second-factor check (a TOTP or email code, a recovery code, a password for re-authentication)
+    against the account's budget: refuse while the account waits or is locked, charge before checking, refund
+    on success (the caller commits), record a failure, and email the owner when it starts a lock or replays a
+    code. `notice` adds details to those emails (never a code)."""
+    result = charge(user)
+    if not result.allowed:  # every refused attempt is recorded too, an admin-locked one included
+        security_log.record("2fa.throttled", user, method=kind)
+        db.session.commit()
+        return Outcome.LOCKED if result.admin_locked else Outcome.THROTTLED
+    try:
+        outcome = check()
+    except SecretsUnavailable:
+        log.error("a second factor could not be checked: the encryption keys cannot read the stored secret")
+        outcome = Outcome.UNAVAILABLE
+    if outcome is Outcome.OK:
+        refund(user)
+        return outcome
+    if outcome is not Outcome.UNAVAILABLE:
+        event = "2fa.replay_refused" if outcome is Outcome.REPLAY else "2fa.challenge_failed"
+        security_log.record(event, user, method=kind, failures=result.failures)
+    lock = newly_locked(result)
+    if lock:
+        security_log.record("2fa.locked", user, lock=lock)
+        security_notice(user, "2fa.locked", lock=lock)
+    if outcome is Outcome.REPLAY:
+        security_notice(user, "2fa.replay_refused", **notice)
+    db.session.commit()
+    return outcome
+
+
+def wait_message(user: User) -> str | None:
+    """When a throttled person may try again, in words, or None if they need not wait."""
+    db.session.refresh(user)
+    if user.admin_locked:
+        return None
+    if user.next_attempt_at and user.next_attempt_at > clock.now():
+        return f"Too many wrong codes. Try again after {user.next_attempt_at.strftime('%H:%M:%S')} UTC."
     return None

@@ -4,7 +4,6 @@
 2. a confirmed authenticator -> challenge; 3. none but 2FA required -> mandatory setup;
 4. success -> the session is cleared, the person logged in, the event recorded, a local `next` followed.
 """
-import logging
 import secrets
 from datetime import timedelta
 
@@ -14,16 +13,13 @@ from sqlalchemy import delete, update
 from sqlalchemy.orm.exc import ObjectDeletedError
 
 from .. import clock, security_log
-from ..crypto import SecretsUnavailable
 from ..extensions import db
 from ..models import Authenticator, PendingLogin, User
-from ..notify import security_notice
 from ..passwords import verify_password
 from ..safe_url import local_path
 from . import lockout, policy, registry
 from .base import Outcome
 
-log = logging.getLogger(__name__)
 SESSION_KEY = "pending_login"
 
 
@@ -126,35 +122,17 @@ def challenge_authenticator(user: User, wanted_id) -> Authenticator | None:
 
 
 def verify_factor(user: User, authenticator: Authenticator, code: str, purpose: str) -> Outcome:
-    """Check a code against the account's failure budget. Used by the login challenge and by fresh proof.
-    The attempt is charged before the code is checked; success refunds the budget."""
-    if user.admin_locked:
-        return Outcome.LOCKED
-    charge = lockout.charge(user)
-    if not charge.allowed:
-        security_log.record("2fa.throttled", user, method=authenticator.method)
-        db.session.commit()
-        return Outcome.LOCKED if charge.admin_locked else Outcome.THROTTLED
+    """Check a code against the account's failure budget (lockout.guarded). Used by the login challenge and
+    by fresh proof. The attempt is charged before the code is checked; success refunds the budget."""
     method = registry.method(authenticator.method)
-    try:
-        outcome = method.verify(authenticator, code, purpose) if method else Outcome.UNAVAILABLE
-    except SecretsUnavailable:
-        log.error("a second factor could not be checked: the encryption keys cannot read the stored secret")
-        outcome = Outcome.UNAVAILABLE
+
+    def check() -> Outcome:
+        return method.verify(authenticator, code, purpose) if method else Outcome.UNAVAILABLE
+
+    outcome = lockout.guarded(user, authenticator.method, check, authenticator=authenticator.name)
     if outcome is Outcome.OK:
-        lockout.refund(user)
         authenticator.last_used_at = clock.now()
         db.session.flush()
-        return outcome
-    event = "2fa.replay_refused" if outcome is Outcome.REPLAY else "2fa.challenge_failed"
-    security_log.record(event, user, method=authenticator.method, failures=charge.failures)
-    lock = lockout.newly_locked(charge)
-    if lock:
-        security_log.record("2fa.locked", user, lock=lock)
-        security_notice(user, "2fa.locked", lock=lock)
-    if outcome is Outcome.REPLAY:
-        security_notice(user, "2fa.replay_refused", authenticator=authenticator.name)
-    db.session.commit()
     return outcome
 
 
@@ -163,17 +141,33 @@ def attempt(pending: PendingLogin, authenticator: Authenticator, code: str) -> O
     password is asked again."""
     pending_id, user = pending.id, pending_user(pending)
     outcome = verify_factor(user, authenticator, code, f"login:{pending_id}")
-    if outcome is Outcome.OK:
-        return outcome
-    if outcome in (Outcome.WRONG, Outcome.REPLAY, Outcome.EXPIRED, Outcome.USED_UP):
-        db.session.execute(
-            update(PendingLogin).where(PendingLogin.id == pending_id)
-            .values(failures=PendingLogin.failures + 1).execution_options(synchronize_session=False)
-        )
-        db.session.commit()
-        failures = db.session.scalar(db.select(PendingLogin.failures).where(PendingLogin.id == pending_id))
-        if failures is None or failures >= current_app.config["PENDING_LOGIN_MAX_FAILURES"]:
-            db.session.execute(delete(PendingLogin).where(PendingLogin.id == pending_id))
-            db.session.commit()
-            session.pop(SESSION_KEY, None)
+    _count_against_pending(pending_id, outcome)
     return outcome
+
+
+def attempt_recovery(pending: PendingLogin, code: str) -> Outcome:
+    """One try with a recovery code instead of the authenticator: the same budgets as a code; a used code
+    is spent for good and its owner is told."""
+    from . import recovery
+
+    pending_id, user = pending.id, pending_user(pending)
+    outcome = lockout.guarded(user, "recovery", lambda: recovery.use(user, code))
+    if outcome is Outcome.OK:
+        recovery.announce_use(user)
+    _count_against_pending(pending_id, outcome)
+    return outcome
+
+
+def _count_against_pending(pending_id: str, outcome: Outcome) -> None:
+    if outcome not in (Outcome.WRONG, Outcome.REPLAY, Outcome.EXPIRED, Outcome.USED_UP):
+        return
+    db.session.execute(
+        update(PendingLogin).where(PendingLogin.id == pending_id)
+        .values(failures=PendingLogin.failures + 1).execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    failures = db.session.scalar(db.select(PendingLogin.failures).where(PendingLogin.id == pending_id))
+    if failures is None or failures >= current_app.config["PENDING_LOGIN_MAX_FAILURES"]:
+        db.session.execute(delete(PendingLogin).where(PendingLogin.id == pending_id))
+        db.session.commit()
+        session.pop(SESSION_KEY, None)

@@ -5,17 +5,27 @@ The agent console and the help center get the same views with their own URLs, la
 from dataclasses import dataclass
 from functools import wraps
 
-from flask import abort, flash, redirect, render_template, request, session, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, logout_user
 
 from .. import security_log
 from ..extensions import db, limiter
-from . import login, policy, registry, setup
+from . import devices, login, policy, recovery, registry, setup
+from .account_forms import RememberChallengeForm
 from .base import MESSAGES, Outcome
-from .forms import ActionForm, ChallengeForm, LoginForm, SetupForm
+from .forms import ActionForm, LoginForm, SetupForm
 
 STATUS = {Outcome.WRONG: 401, Outcome.REPLAY: 401, Outcome.EXPIRED: 401, Outcome.USED_UP: 401,
           Outcome.NO_CODE: 400, Outcome.THROTTLED: 429, Outcome.LOCKED: 403, Outcome.UNAVAILABLE: 503}
+
+
+def _auth_limit() -> str:
+    return current_app.config["PORTAL_AUTH_RATE_LIMIT"]
+
+
+# One limit object for every sign-in and code endpoint of every area: the per-IP count is kept per endpoint
+# (Flask-Limiter scopes it by endpoint), and never counted twice for views made by the same factory.
+AUTH_LIMIT = limiter.limit(_auth_limit, methods=["POST"])
 
 
 @dataclass(frozen=True)
@@ -67,7 +77,7 @@ def register_login_routes(bp, area: Area) -> None:
             flash("Your sign-in has expired. Enter your email and password again.", "error")
         return pending
 
-    @limiter.limit(lambda: _auth_limit(), methods=["POST"])
+    @AUTH_LIMIT
     def login_view():
         if signed_in(area):
             return redirect(url_for(area.home))
@@ -85,7 +95,7 @@ def register_login_routes(bp, area: Area) -> None:
                 status = 400
         return render("auth/login.html", status, form=form)
 
-    @limiter.limit(lambda: _auth_limit(), methods=["POST"])
+    @AUTH_LIMIT
     def verify_view():
         pending = pending_or_restart()
         if pending is None:
@@ -93,7 +103,7 @@ def register_login_routes(bp, area: Area) -> None:
         user = login.pending_user(pending)
         if login.next_step(user) != "challenge":
             return _advance(area, pending)
-        form = ChallengeForm()
+        form = RememberChallengeForm()
         wanted = request.args.get("with") if request.method == "GET" else (form.authenticator_id.data or None)
         authenticator = login.challenge_authenticator(user, wanted)
         if authenticator is None:
@@ -103,7 +113,10 @@ def register_login_routes(bp, area: Area) -> None:
             if form.validate_on_submit():
                 outcome = login.attempt(pending, authenticator, form.code.data)
                 if outcome is Outcome.OK:
-                    return _finish(area, pending, authenticator.method)
+                    response = _finish(area, pending, authenticator.method)
+                    if form.remember.data and signed_in(area):
+                        devices.remember(user, response)
+                    return response
                 if login.current(area.name) is None:
                     flash("This sign-in can't continue (too many wrong codes, or it was already used). "
                           "Enter your email and password again.", "error")
@@ -116,9 +129,10 @@ def register_login_routes(bp, area: Area) -> None:
         method = registry.method(authenticator.method)
         others = [a for a in user.confirmed_authenticators if a.id != authenticator.id]
         return render("auth/challenge.html", status, form=form, authenticator=authenticator, method=method,
-                      others=others, send_form=ActionForm(), user=user)
+                      others=others, send_form=ActionForm(), user=user, remember_days=devices.days(),
+                      recovery_left=recovery.remaining(user))
 
-    @limiter.limit(lambda: _auth_limit(), methods=["POST"])
+    @AUTH_LIMIT
     def send_code_view():
         pending = pending_or_restart()
         if pending is None:
@@ -140,6 +154,7 @@ def register_login_routes(bp, area: Area) -> None:
             flash(method.send_failure_message(outcome), "error")
         return redirect(area.url("login_verify", **{"with": authenticator.id}))
 
+    @AUTH_LIMIT
     def setup_view():
         pending = pending_or_restart()
         if pending is None:
@@ -208,15 +223,15 @@ def register_login_routes(bp, area: Area) -> None:
     bp.add_url_rule("/login/setup", "login_setup", setup_view, methods=["GET", "POST"])
     bp.add_url_rule("/login/skip", "login_skip", skip_view, methods=["POST"])
     bp.add_url_rule("/logout", "logout", logout_view, methods=["POST"])
-
-
-def _auth_limit() -> str:
-    from flask import current_app
-    return current_app.config["PORTAL_AUTH_RATE_LIMIT"]
+    from .recovery_login import register_recovery_login
+    register_recovery_login(bp, area, pending_or_restart)
 
 
 def _advance(area: Area, pending):
-    step = login.next_step(login.pending_user(pending))
+    user = login.pending_user(pending)
+    step = login.next_step(user)
+    if step == "challenge" and devices.recognised(user) is not None:
+        return _finish(area, pending, "remembered_device")  # this browser proved the second factor before
     if step == "challenge":
         return redirect(area.url("login_verify"))
     if step == "setup":
@@ -225,12 +240,15 @@ def _advance(area: Area, pending):
 
 
 def _finish(area: Area, pending, how: str):
+    from .account_views import after_setup
+    new_codes = recovery.carry()  # recovery codes made during mandatory setup outlive the session reset
     try:
         next_url = login.complete(pending, how)
     except login.AlreadyCompleted:
         flash("This sign-in was already completed or has expired. Sign in again.", "error")
         return redirect(area.url("login"))
-    return redirect(next_url or url_for(area.home))
+    recovery.restore(new_codes)
+    return redirect(after_setup(area, next_url or url_for(area.home)))
 
 
 def _renderer(area: Area):

@@ -4,6 +4,7 @@ A plugin's `active` flag in the `plugins` table is the single source of truth: A
 "Email 2FA" switches and Manage > Plugins' Status both read and write it.
 """
 import json
+from dataclasses import dataclass
 from functools import cache
 from importlib.metadata import entry_points
 
@@ -12,11 +13,11 @@ from sqlalchemy import insert
 
 from .. import clock
 from ..extensions import db
-from ..models import Plugin, PluginInstance
+from ..models import Authenticator, Plugin, PluginInstance
 from .base import Method
 
 ENTRY_POINT_GROUP = "portal.twofactor"
-BUILTIN = {"totp": "portal.twofactor.totp:TotpMethod"}
+BUILTIN = {"totp": "portal.twofactor.totp:TotpMethod", "email": "portal.twofactor.email:EmailMethod"}
 
 
 def _load(spec: str) -> type[Method]:
@@ -78,3 +79,99 @@ def seed_builtin_plugins(connection) -> None:
          "config": json.dumps({"issuer": "Helpdesk"}), "created_at": now},
         {"plugin_key": "email", "name": "Email", "status": "active", "config": "{}", "created_at": now},
     ])
+
+
+# --- Manage > Plugins and Auth & SSO: what exists, installing, switching on/off, instances ----------------------
+
+@dataclass
+class PluginInfo:
+    """A plugin as Manage > Plugins shows it: discovered code and its row (None until installed)."""
+
+    key: str
+    method: Method | None  # None when the row's package is no longer installed
+    row: Plugin | None
+    source: str  # "Built-in" or the Python distribution that provides it
+
+    @property
+    def installed(self) -> bool:
+        return bool(self.row and self.row.installed)
+
+    @property
+    def active(self) -> bool:
+        return bool(self.installed and self.row.active and self.method is not None)
+
+    @property
+    def label(self) -> str:
+        return self.method.label if self.method else self.key
+
+
+def _source(key: str) -> str:
+    if key in BUILTIN:
+        return "Built-in"
+    for ep in entry_points(group=ENTRY_POINT_GROUP):
+        if ep.name == key and ep.dist is not None:
+            return f"{ep.dist.name} {ep.dist.version}"
+    return "Not installed in Python"
+
+
+def overview() -> list[PluginInfo]:
+    """Every discovered plugin and every plugin row, built-ins first."""
+    rows, methods = plugin_rows(), discovered()
+    keys = list(methods) + sorted(k for k in rows if k not in methods)
+    return [PluginInfo(k, methods.get(k), rows.get(k), _source(k)) for k in keys]
+
+
+def install(key: str) -> Plugin:
+    """Install a discovered plugin: it starts switched off (Status: Disabled) until an admin activates it."""
+    if key not in discovered():
+        raise KeyError(key)
+    row = plugin_rows().get(key) or Plugin(key=key, active=False)
+    if not row.installed:
+        row.installed, row.installed_at = True, clock.now()
+    db.session.add(row)
+    forget_cache()
+    return row
+
+
+def set_active(key: str, active: bool) -> Plugin:
+    """The one switch behind Auth & SSO's method toggles and a plugin's Status."""
+    row = plugin_rows().get(key)
+    if row is None or not row.installed:
+        raise KeyError(key)
+    row.active = active
+    forget_cache()
+    return row
+
+
+def save_instance(instance: PluginInstance | None, key: str, name: str, status: str, config: dict) -> PluginInstance:
+    """Create (instance=None) or update an instance of an installed plugin."""
+    if instance is None:
+        instance = PluginInstance(plugin_key=key, created_at=clock.now())
+        db.session.add(instance)
+    instance.name, instance.status, instance.config = name, status, json.dumps(config, sort_keys=True)
+    return instance
+
+
+def instances_of(key: str) -> list[PluginInstance]:
+    return list(db.session.scalars(
+        db.select(PluginInstance).where(PluginInstance.plugin_key == key).order_by(PluginInstance.id)))
+
+
+def setup_possible(active_keys: set[str] | None = None, disabled_instance: int | None = None) -> bool:
+    """Whether anyone can set up a second factor: an active instance of an installed, active plugin. The
+    arguments ask "what if": `active_keys` the plugins that would be on, `disabled_instance` one that would be off."""
+    rows = plugin_rows()
+    keys = active_keys if active_keys is not None else {k for k in rows if is_active(k)}
+    keys = {k for k in keys if k in discovered() and k in rows and rows[k].installed}
+    query = db.select(PluginInstance.id).where(PluginInstance.status == "active", PluginInstance.plugin_key.in_(keys))
+    if disabled_instance is not None:
+        query = query.where(PluginInstance.id != disabled_instance)
+    return bool(keys) and db.session.scalar(query.limit(1)) is not None
+
+
+def people_using() -> dict[str, int]:
+    """How many people have a confirmed authenticator of each method (one query)."""
+    rows = db.session.execute(
+        db.select(Authenticator.method, db.func.count(db.distinct(Authenticator.user_id)))
+        .where(Authenticator.confirmed_at.is_not(None)).group_by(Authenticator.method))
+    return {method_key: count for method_key, count in rows}

@@ -13,7 +13,8 @@ from .. import clock, crypto, security_log
 from ..extensions import db
 from ..models import Authenticator, PluginInstance, User
 from ..notify import security_notice
-from . import registry
+from ..safe_url import row_id
+from . import devices, recovery, registry
 from .base import Outcome, SetupState
 from .qr import group_key, svg
 from .totp import provisioning_uri
@@ -38,7 +39,7 @@ class SetupView:
 
 
 def usable_instance(instance_id) -> PluginInstance:
-    instance = db.session.get(PluginInstance, int(instance_id)) if str(instance_id).isdigit() else None
+    instance = db.session.get(PluginInstance, row_id(instance_id)) if row_id(instance_id) else None
     if instance is None or instance not in registry.active_instances():
         raise FlowError("That sign-in method is not available.")
     return instance
@@ -71,6 +72,23 @@ def purpose(state: dict) -> str:
     return f"setup:{state['nonce']}"
 
 
+def send_setup_code(user: User, instance: PluginInstance) -> Outcome:
+    """Email a verification code for `user`'s setup in progress of `instance` (started if there is none), bound
+    to that setup and sent to the address fixed when it began (the person's login email). Every area calls this
+    for its "Send Verification Code" button; `confirm` then checks the code.
+
+    Returns Outcome.OK when sent; otherwise why not, to show with
+    `registry.method(instance.plugin_key).send_failure_message(outcome)`: THROTTLED (asked again within 60 s),
+    USED_UP (hourly cap reached), UNAVAILABLE (mail could not be sent; no code is left valid) — or
+    UNAVAILABLE too for a method that sends nothing."""
+    begin(user, instance)
+    state = session[SESSION_KEY]
+    method = registry.method(state["method"])
+    if method is None or not method.sends_code:
+        return Outcome.UNAVAILABLE
+    return method.send_code(user, state["target"], purpose(state))
+
+
 def check_name(user: User, name: str, exclude_id: int | None = None) -> str:
     name = " ".join((name or "").split())
     if not name:
@@ -97,7 +115,8 @@ def confirm(user: User, instance: PluginInstance, name: str, code: str, actor: U
                              target=state["target"], extra=state["extra"])
     outcome, fields = method.confirm_setup(user, setup_state, code, purpose(state))
     if outcome is not Outcome.OK:
-        raise FlowError(SETUP_MESSAGES.get(outcome, "That code isn't right. Check the code and try again."))
+        messages = {**SETUP_MESSAGES, **getattr(method, "setup_messages", {})}  # a method may word its own
+        raise FlowError(messages.get(outcome, "That code isn't right. Check the code and try again."))
     now = clock.now()
     first = not user.confirmed_authenticators
     authenticator = Authenticator(user_id=user.id, method=state["method"], instance_id=instance.id, name=name,
@@ -107,6 +126,9 @@ def confirm(user: User, instance: PluginInstance, name: str, code: str, actor: U
     event = "2fa.admin_setup" if actor is not None and actor.id != user.id else "2fa.setup"
     security_log.record(event, user, actor=actor or user, method=state["method"], name=name)
     security_notice(user, event, authenticator=name)
+    devices.revoke_all(user, "factor added", notify=False)
+    if first and (actor is None or actor.id == user.id):
+        recovery.generate(user)  # shown once, next (see account_views.after_setup)
     db.session.commit()
     session.pop(SESSION_KEY, None)
     return authenticator
@@ -122,10 +144,10 @@ SETUP_MESSAGES = {
 
 def owned(user: User, authenticator_id) -> Authenticator | None:
     """The person's own confirmed authenticator with this id, or None (another person's id is never found)."""
-    if not str(authenticator_id).isdigit():
+    if row_id(authenticator_id) is None:
         return None
     return db.session.scalar(db.select(Authenticator).where(
-        Authenticator.id == int(authenticator_id), Authenticator.user_id == user.id,
+        Authenticator.id == row_id(authenticator_id), Authenticator.user_id == user.id,
         Authenticator.confirmed_at.is_not(None)))
 
 
@@ -144,13 +166,22 @@ def set_default(user: User, authenticator: Authenticator) -> None:
     db.session.commit()
 
 
-def remove(user: User, authenticator: Authenticator) -> None:
-    """Remove one of the person's own authenticators; the last one is kept while 2FA is required for them."""
+def removal_refused(user: User, authenticator: Authenticator) -> str | None:
+    """Why `authenticator` can't be removed now (shown before asking for proof), or None if it can."""
     from .policy import requirement
 
-    if len(user.confirmed_authenticators) == 1 and requirement(user).required:
-        raise FlowError("Two-factor authentication is required for your account, so you can't remove your "
-                        "last authenticator. Add another one first.")
+    others = [a for a in user.confirmed_authenticators if a.id != authenticator.id]
+    if not others and requirement(user).required:
+        return ("Two-factor authentication is required for your account, so you can't remove your "
+                "last authenticator. Add another one first.")
+    return None
+
+
+def remove(user: User, authenticator: Authenticator) -> None:
+    """Remove one of the person's own authenticators; the last one is kept while 2FA is required for them."""
+    refused = removal_refused(user, authenticator)
+    if refused:
+        raise FlowError(refused)
     was_default = authenticator.is_default
     name = authenticator.name
     db.session.delete(authenticator)
@@ -160,6 +191,7 @@ def remove(user: User, authenticator: Authenticator) -> None:
         user.confirmed_authenticators[0].is_default = True
     security_log.record("2fa.removed", user, actor=user, name=name)
     security_notice(user, "2fa.removed", authenticator=name)
+    devices.revoke_all(user, "factor removed", notify=False)
     db.session.commit()
 
 

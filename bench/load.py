@@ -1,0 +1,174 @@
+"""Driving the servers: prepared second-factor flows (one fresh person each), whole sign-ins, concurrent batches,
+and the server's CPU from the gunicorn processes' own accounting (/proc/<pid>/stat of master and workers)."""
+import http.client
+import secrets
+import statistics
+import time
+import urllib.parse
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from http.cookies import SimpleCookie
+
+import pyotp
+
+from tests.system.web import Browser
+
+
+@dataclass
+class Flow:
+    user_id: int
+    cookie: str  # the signed session cookie of a sign-in waiting for its second factor
+    token: str = ""  # the CSRF token of that session (the portal's form has one)
+    signed_in_cookie: str | None = None
+
+
+@dataclass
+class Target:
+    """One server under test and how its second-factor step is asked and answered."""
+    name: str
+    server: object  # tests.system.servers.Gunicorn
+    path: str  # where the code is posted
+    success: str  # where a successful step redirects
+    check: str  # a page only a signed-in person gets (200)
+    flows: list = field(default_factory=list)
+
+
+@dataclass
+class Batch:
+    cpu: float = 0.0
+    latencies: list = field(default_factory=list)
+    count: int = 0
+    failures: list = field(default_factory=list)
+
+    def add(self, other: "Batch"):
+        self.cpu += other.cpu
+        self.latencies += other.latencies
+        self.count += other.count
+        self.failures += other.failures
+
+    def summary(self) -> dict:
+        lat = sorted(self.latencies)
+        return {"requests": self.count, "cpu_ms": 1000 * self.cpu / max(self.count, 1),
+                "p50_ms": 1000 * statistics.median(lat) if lat else None,
+                "p95_ms": 1000 * lat[min(len(lat) - 1, int(0.95 * len(lat)))] if lat else None,
+                "failures": len(self.failures)}
+
+
+def portal_flows(app, user_ids) -> list[Flow]:
+    """Sign-ins that passed the password step (PendingLogin rows), with the session cookie the portal itself
+    would have set: made in bulk here so the measured request is the second-factor step alone."""
+    from flask import session
+    from flask_wtf.csrf import generate_csrf
+
+    from portal.extensions import db
+    from portal.models import PendingLogin
+    now = datetime.now(timezone.utc).replace(tzinfo=None)
+    flows, rows = [], []
+    serializer = app.session_interface.get_signing_serializer(app)
+    for user_id in user_ids:
+        pending_id = secrets.token_urlsafe(32)
+        rows.append({"id": pending_id, "user_id": user_id, "area": "agent", "created_at": now,
+                     "expires_at": now + timedelta(hours=2), "failures": 0, "next_url": None})
+        with app.test_request_context():
+            session["pending_login"] = pending_id
+            token = generate_csrf()
+            flows.append(Flow(user_id, serializer.dumps(dict(session)), token))
+    with app.app_context():
+        db.session.execute(PendingLogin.__table__.insert(), rows)
+        db.session.commit()
+    return flows
+
+
+def floor_flows(floor_app, user_ids) -> list[Flow]:
+    serializer = floor_app.session_interface.get_signing_serializer(floor_app)
+    return [Flow(user_id, serializer.dumps({"pending": user_id})) for user_id in user_ids]
+
+
+def _post(url: str, path: str, cookie: str, form: dict):
+    parts = urllib.parse.urlsplit(url)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
+    try:
+        conn.request("POST", path, body=urllib.parse.urlencode(form),
+                     headers={"Content-Type": "application/x-www-form-urlencoded", "Cookie": f"session={cookie}"})
+        response = conn.getresponse()
+        response.read()
+        new = None
+        for header in response.headers.get_all("Set-Cookie") or []:
+            morsel = SimpleCookie(header).get("session")
+            if morsel is not None:
+                new = morsel.value
+        return response.status, urllib.parse.urlsplit(response.getheader("Location") or "").path, new
+    finally:
+        conn.close()
+
+
+def step_batch(target: Target, secret: str, count: int, concurrency: int) -> Batch:
+    """`count` second-factor steps, each a fresh person's, `concurrency` at a time."""
+    flows, target.flows = target.flows[:count], target.flows[count:]
+    if len(flows) < count:
+        raise RuntimeError(f"{target.name}: not enough fresh people left for {count} more flows")
+    totp = pyotp.TOTP(secret)
+
+    def one(flow: Flow):
+        form = {"code": totp.now()}
+        if flow.token:
+            form["csrf_token"] = flow.token
+        start = time.perf_counter()
+        status, location, cookie = _post(target.server.url, target.path, flow.cookie, form)
+        elapsed = time.perf_counter() - start
+        flow.signed_in_cookie = cookie
+        return flow, elapsed, (status == 302 and location == target.success)
+
+    return _measure(target.server, flows, one, concurrency)
+
+
+def signin_batch(server, people, password: str, secret: str, concurrency: int) -> Batch:
+    """Whole sign-ins as a person does them: the sign-in page, email and password, the challenge page, the
+    code; each checked to end on the console signed in (that last check is outside the measured CPU)."""
+    totp = pyotp.TOTP(secret)
+
+    def one(email: str):
+        tab = Browser(server.url)
+        start = time.perf_counter()
+        ok = tab.sign_in(email, password).location == "/agent/login/verify"
+        ok = ok and tab.post("/agent/login/verify", {"code": totp.now()}).location == "/agent/"
+        elapsed = time.perf_counter() - start
+        return tab, elapsed, ok
+
+    batch = _measure(server, people, one, concurrency)
+    return batch
+
+
+def _measure(server, items, one, concurrency: int) -> Batch:
+    cpu_before = server.cpu_seconds()
+    with ThreadPoolExecutor(concurrency) as pool:
+        results = list(pool.map(one, items))
+    batch = Batch(cpu=server.cpu_seconds() - cpu_before, count=len(items))
+    for item, elapsed, ok in results:
+        batch.latencies.append(elapsed)
+        if not ok:
+            batch.failures.append(item)
+    batch.done = [item for item, _, _ in results]
+    return batch
+
+
+def verify_signed_in(target: Target, flows: list[Flow]) -> int:
+    """How many flows really ended signed in: their new cookie opens a page only a signed-in person gets."""
+    ok = 0
+    for flow in flows:
+        if flow.signed_in_cookie and Browser(target.server.url, {"session": flow.signed_in_cookie}).get(
+                target.check).status == 200:
+            ok += 1
+    return ok
+
+
+def hash_cpu_ms(rounds: int = 20) -> float:
+    """CPU of one production argon2id verify (portal.passwords), measured in this process."""
+    from portal.passwords import hash_password, verify_password
+    stored = hash_password("correct horse battery staple")
+    verify_password(stored, "correct horse battery staple")
+    start = time.process_time()
+    for _ in range(rounds):
+        verify_password(stored, "correct horse battery staple")
+    return 1000 * (time.process_time() - start) / rounds

@@ -1,0 +1,66 @@
+"""Auth & SSO > Two-Factor Authentication > Manage (seed 002): method switches, agent and end-user requirement,
+and the grace date entered in the admin's timezone."""
+from flask import flash, redirect, request, url_for
+
+from .. import clock
+from ..settings import get_setting, grace_until
+from ..twofactor import registry
+from ..twofactor.setup import FlowError
+from . import bp, grace
+from .access import admin_required, fresh_proof_required, me, render
+from .forms import AuthSettingsForm
+from .rules import SWITCHES, AuthChoices, NeedsConfirmation, save_auth_settings
+
+
+def _current_form() -> AuthSettingsForm:
+    tz_name = get_setting("grace_timezone") or "UTC"
+    deadline = grace_until()
+    return AuthSettingsForm(
+        formdata=None, totp=registry.is_active("totp"), email=registry.is_active("email"),
+        require_agents=bool(get_setting("require_agents_2fa")),
+        require_end_users=bool(get_setting("require_end_users_2fa")), grace_timezone=tz_name,
+        grace_until=grace.to_local(deadline, tz_name) if deadline else None)
+
+
+def _page(form: AuthSettingsForm, status: int = 200, confirm_message: str | None = None, error: str | None = None):
+    deadline = grace_until()
+    tz_name = get_setting("grace_timezone") or "UTC"
+    return render("admin/auth.html", status, form=form, switches=SWITCHES, using=registry.people_using(),
+                  deadline=deadline, deadline_text=grace.describe(deadline, tz_name) if deadline else None,
+                  grace_passed=deadline is not None and clock.now() >= deadline, confirm_message=confirm_message,
+                  error=error)
+
+
+@bp.route("/auth")
+@admin_required
+def auth():
+    return _page(_current_form())
+
+
+@bp.route("/auth", methods=["POST"])
+@admin_required
+@fresh_proof_required
+def auth_save():
+    form = AuthSettingsForm()
+    if not form.validate_on_submit():
+        return _page(form, 400)
+    grace_utc = None
+    if form.grace_until.data:
+        try:
+            grace_utc = grace.to_utc(form.grace_until.data, form.grace_timezone.data)
+        except FlowError as exc:
+            form.grace_until.errors.append(str(exc))
+            return _page(form, 400)
+    choices = AuthChoices(methods={"totp": form.totp.data, "email": form.email.data},
+                          require_agents=form.require_agents.data, require_end_users=form.require_end_users.data,
+                          grace_until=grace_utc, grace_timezone=form.grace_timezone.data, confirmed=form.confirm.data)
+    try:
+        changes = save_auth_settings(me(), choices)
+    except NeedsConfirmation as exc:
+        return _page(form, 409, confirm_message=str(exc))
+    except FlowError as exc:
+        return _page(form, 400, error=str(exc))
+    flash(("Saved: " + "; ".join(changes) + ".") if changes else "Nothing changed.", "success")
+    if grace_utc is not None and grace_utc <= clock.now() and choices.require_agents:
+        flash("That grace date has already passed, so agents can't skip setting up 2FA.", "info")
+    return redirect(url_for("admin.auth"), code=303)

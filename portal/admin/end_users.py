@@ -1,0 +1,68 @@
+"""End users: the help center's people, searchable and paginated, with Reset 2FA (lost access: the same removal,
+logging, notification and session revocation as an agent's) and Unlock."""
+from flask import abort, flash, redirect, url_for
+
+from ..extensions import db
+from ..models import END_USER, User
+from ..twofactor import policy
+from ..twofactor.forms import ActionForm, ConfirmForm
+from ..twofactor.setup import FlowError
+from . import bp, rules
+from .access import admin_required, fresh_proof_required, me, render
+from .directory import is_locked, listing_for_request
+
+
+def _end_user(user_id: int) -> User:
+    person = db.session.get(User, user_id)
+    if person is None or person.kind != END_USER:
+        abort(404, "There is no end user with that id.")
+    return person
+
+
+@bp.route("/end-users")
+@admin_required
+def end_users():
+    return render("admin/end_users.html", listing=listing_for_request(END_USER), action_form=ActionForm())
+
+
+def _reset_page(person: User, form: ConfirmForm, status: int = 200):
+    return render("admin/end_user_reset.html", status, person=person, form=form,
+                  requirement=policy.requirement(person), locked=is_locked(person))
+
+
+@bp.route("/end-users/<int:user_id>/reset")
+@admin_required
+def end_user_reset(user_id: int):
+    return _reset_page(_end_user(user_id), ConfirmForm(formdata=None))
+
+
+@bp.route("/end-users/<int:user_id>/reset", methods=["POST"])
+@admin_required
+@fresh_proof_required
+def end_user_reset_save(user_id: int):
+    person, form = _end_user(user_id), ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    if not form.confirm.data:
+        form.confirm.errors.append("Tick “Yes, I understand” to reset this person's 2FA.")
+        return _reset_page(person, form, 400)
+    try:
+        count = rules.reset_2fa(me(), person)
+    except FlowError as exc:
+        form.confirm.errors.append(str(exc))
+        return _reset_page(person, form, 400)
+    flash(f"Reset 2FA for {person.name} ({count} authenticator{'s' if count != 1 else ''} removed). They were "
+          "signed out everywhere and told by email.", "success")
+    return redirect(url_for("admin.end_users", q=person.email), code=303)
+
+
+@bp.route("/end-users/<int:user_id>/unlock", methods=["POST"])
+@admin_required
+@fresh_proof_required
+def end_user_unlock(user_id: int):
+    person = _end_user(user_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    rules.unlock(me(), person)
+    flash(f"{person.name} is unlocked and can try their codes again.", "success")
+    return redirect(url_for("admin.end_users", q=person.email), code=303)

@@ -1,0 +1,134 @@
+"""Manage > Plugins (seeds 000/001): installed 2FA plugins, Add New Plugin > Install, a plugin's Status (the same
+switch as Auth & SSO's), and its Instances (Name, Status, Config)."""
+from flask import abort, flash, redirect, url_for
+
+from ..extensions import db
+from ..models import PluginInstance
+from ..twofactor import registry
+from ..twofactor.forms import ActionForm
+from ..twofactor.setup import FlowError
+from . import bp, rules
+from .access import admin_required, fresh_proof_required, me, render
+from .forms import PluginStatusForm, config_fields, config_values, instance_form
+
+
+def _plugin(key: str, installed: bool = True) -> registry.PluginInfo:
+    info = next((p for p in registry.overview() if p.key == key), None)
+    if info is None or (installed and not info.installed):
+        abort(404, "There is no installed plugin with that name.")
+    return info
+
+
+@bp.route("/plugins")
+@admin_required
+def plugins():
+    installed = [p for p in registry.overview() if p.installed]
+    counts = {p.key: len(registry.instances_of(p.key)) for p in installed}
+    return render("admin/plugins.html", plugins=installed, counts=counts)
+
+
+@bp.route("/plugins/add")
+@admin_required
+def plugin_add():
+    available = [p for p in registry.overview() if not p.installed and p.method is not None]
+    return render("admin/plugin_add.html", available=available, form=ActionForm())
+
+
+@bp.route("/plugins/<key>/install", methods=["POST"])
+@admin_required
+@fresh_proof_required
+def plugin_install(key: str):
+    info = _plugin(key, installed=False)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    if info.installed:
+        flash(f"{info.label} is already installed.", "info")
+    elif info.method is None:
+        abort(404, "That plugin's Python package is not installed.")
+    else:
+        rules.install_plugin(me(), key)
+        flash(f"{info.label} is installed. To enable it, set Status to Active and Save Changes.", "success")
+    return redirect(url_for("admin.plugin", key=key), code=303)
+
+
+def _plugin_page(info, form, status: int = 200, confirm_message: str | None = None):
+    return render("admin/plugin.html", status, plugin=info, form=form, confirm_message=confirm_message,
+                  instances=registry.instances_of(info.key))
+
+
+@bp.route("/plugins/<key>")
+@admin_required
+def plugin(key: str):
+    info = _plugin(key)
+    return _plugin_page(info, PluginStatusForm(formdata=None, status="active" if info.active else "disabled"))
+
+
+@bp.route("/plugins/<key>", methods=["POST"])
+@admin_required
+@fresh_proof_required
+def plugin_save(key: str):
+    info, form = _plugin(key), PluginStatusForm()
+    if not form.validate_on_submit():
+        return _plugin_page(info, form, 400)
+    if info.method is None and form.status.data == "active":
+        form.status.errors.append("This plugin's Python package is not installed, so it can't be activated.")
+        return _plugin_page(info, form, 400)
+    try:
+        changed = rules.set_plugin_status(me(), key, form.status.data == "active", form.confirm.data)
+    except rules.NeedsConfirmation as exc:
+        return _plugin_page(info, form, 409, confirm_message=str(exc))
+    except FlowError as exc:
+        form.status.errors.append(str(exc))
+        return _plugin_page(info, form, 400)
+    flash(f"Saved: {changed}." if changed else "Nothing changed.", "success" if changed else "info")
+    return redirect(url_for("admin.plugin", key=key), code=303)
+
+
+@bp.route("/plugins/<key>/instances")
+@admin_required
+def plugin_instances(key: str):
+    info = _plugin(key)
+    return render("admin/plugin_instances.html", plugin=info, instances=registry.instances_of(key))
+
+
+def _instance(key: str, instance_id: int) -> PluginInstance:
+    instance = db.session.get(PluginInstance, instance_id)
+    if instance is None or instance.plugin_key != key:
+        abort(404, "There is no such instance of this plugin.")
+    return instance
+
+
+def _instance_page(info, form, instance=None, status: int = 200, error: str | None = None):
+    return render("admin/plugin_instance.html", status, plugin=info, form=form, instance=instance,
+                  config=config_fields(form), error=error)
+
+
+@bp.route("/plugins/<key>/instances/new")
+@bp.route("/plugins/<key>/instances/<int:instance_id>")
+@admin_required
+def plugin_instance(key: str, instance_id: int | None = None):
+    info = _plugin(key)
+    instance = _instance(key, instance_id) if instance_id is not None else None
+    data = {}
+    if instance is not None:
+        data = {"name": instance.name, "status": instance.status,
+                **{f"config_{k}": v for k, v in registry.instance_config(instance).items()}}
+    return _instance_page(info, instance_form(info.method, formdata=None, **data), instance)
+
+
+@bp.route("/plugins/<key>/instances/new", methods=["POST"])
+@bp.route("/plugins/<key>/instances/<int:instance_id>", methods=["POST"])
+@admin_required
+@fresh_proof_required
+def plugin_instance_save(key: str, instance_id: int | None = None):
+    info = _plugin(key)
+    instance = _instance(key, instance_id) if instance_id is not None else None
+    form = instance_form(info.method)
+    if not form.validate_on_submit():
+        return _instance_page(info, form, instance, 400)
+    try:
+        saved = rules.save_instance(me(), key, instance, form.name.data, form.status.data, config_values(form))
+    except FlowError as exc:
+        return _instance_page(info, form, instance, 400, error=str(exc))
+    flash(f"Instance “{saved.name}” saved ({'Active' if saved.status == 'active' else 'Disabled'}).", "success")
+    return redirect(url_for("admin.plugin_instances", key=key), code=303)

@@ -1,0 +1,191 @@
+"""What an admin may change, and how: each flow checks the rules, applies the change, logs it, tells the person
+concerned and commits. Views call these; Auth & SSO and Manage > Plugins share the same method switch.
+
+The rule behind every switch: nobody who must have 2FA is left without a way to get it. A change that would
+leave 2FA required with no method anyone can set up is refused; switching off a method that some people have
+as their only one needs the admin's explicit confirmation, after being told how many they are.
+"""
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import case, func
+
+from .. import security_log
+from ..extensions import db
+from ..models import AGENT, Authenticator, User
+from ..notify import security_notice
+from ..settings import get_setting, grace_until, set_setting
+from ..twofactor import lockout, registry, setup
+from ..twofactor.setup import FlowError
+
+# Auth & SSO's names for the built-in methods' switches (seed 002).
+SWITCHES = {"totp": "TOTP Service", "email": "Email 2FA"}
+
+
+class NeedsConfirmation(FlowError):
+    """The change is allowed, but only once the admin has read this and confirmed."""
+
+
+@dataclass
+class AuthChoices:
+    methods: dict[str, bool]  # plugin key -> on
+    require_agents: bool
+    require_end_users: bool
+    grace_until: datetime | None  # naive UTC
+    grace_timezone: str
+    confirmed: bool = False
+
+
+def usage(key: str) -> tuple[int, int]:
+    """(people who have a `key` authenticator, people for whom it is their only kind), in one query."""
+    kinds = (db.select(Authenticator.user_id, func.count(Authenticator.method.distinct()).label("kinds"),
+                       func.max(case((Authenticator.method == key, 1), else_=0)).label("uses"))
+             .where(Authenticator.confirmed_at.is_not(None)).group_by(Authenticator.user_id).subquery())
+    users, only = db.session.execute(
+        db.select(func.count(), func.coalesce(func.sum(case((kinds.c.kinds == 1, 1), else_=0)), 0))
+        .select_from(kinds).where(kinds.c.uses == 1)).one()
+    return users, int(only)
+
+
+def someone_must_have_2fa(require_agents: bool, require_end_users: bool) -> bool:
+    if require_agents or require_end_users:
+        return True
+    enforced = db.select(User.id).where(User.kind == AGENT, User.enforce_2fa.is_(True)).limit(1)
+    return db.session.scalar(enforced) is not None
+
+
+def _check_method_change(turning_off: list[str], active_after: set[str], require_agents: bool,
+                         require_end_users: bool, confirmed: bool) -> None:
+    if someone_must_have_2fa(require_agents, require_end_users) and not registry.setup_possible(active_after):
+        raise FlowError("Keep at least one two-factor method on: 2FA is required for some people, and anyone "
+                        "who hasn't set it up yet would have no way to do it.")
+    if confirmed:
+        return
+    warnings = []
+    for key in turning_off:
+        users, only = usage(key)
+        if only:
+            label = _label(key)
+            warnings.append(f"{only} {_people(only)} {'has' if only == 1 else 'have'} no sign-in method but "
+                            f"{label} ({users} in all use it). Once it is off nobody can set it up, so whoever "
+                            f"relies on it alone should get another method, or have their 2FA reset so they set "
+                            f"up another one at their next sign-in.")
+    if warnings:
+        raise NeedsConfirmation(" ".join(warnings))
+
+
+def _label(key: str) -> str:
+    method = registry.method(key)
+    return SWITCHES.get(key) or (method.label if method else key)
+
+
+def _people(n: int) -> str:
+    return "person" if n == 1 else "people"
+
+
+def _off_text(key: str) -> str:
+    users, _ = usage(key)
+    return (f"{_label(key)} off (nobody can set it up now; {users} "
+            f"{'person already uses' if users == 1 else 'people already use'} it)")
+
+
+def save_auth_settings(admin: User, choices: AuthChoices) -> list[str]:
+    """Apply Auth & SSO's form. Returns what changed, in words (also logged)."""
+    current = {key: registry.is_active(key) for key in choices.methods}
+    active_after = {k for k in registry.plugin_rows() if registry.is_active(k)}
+    active_after |= {k for k, on in choices.methods.items() if on}
+    active_after -= {k for k, on in choices.methods.items() if not on}
+    turning_off = [k for k, on in choices.methods.items() if current[k] and not on]
+    _check_method_change(turning_off, active_after, choices.require_agents, choices.require_end_users,
+                         choices.confirmed)
+    changes = []
+    for key, on in choices.methods.items():
+        if on != current[key]:
+            registry.set_active(key, on)
+            changes.append(f"{_label(key)} on" if on else _off_text(key))
+    for key, label in (("require_agents_2fa", "Require agents to set up 2FA"),
+                       ("require_end_users_2fa", "Require end users to set up 2FA")):
+        value = choices.require_agents if key == "require_agents_2fa" else choices.require_end_users
+        if bool(get_setting(key)) != value:
+            set_setting(key, value)
+            changes.append(f"{label} {'on' if value else 'off'}")
+    if grace_until() != choices.grace_until:
+        stored = choices.grace_until.isoformat() if choices.grace_until else None
+        set_setting("grace_until", stored)
+        changes.append(f"Grace Period until {stored} UTC" if stored else "Grace Period removed")
+    if get_setting("grace_timezone") != choices.grace_timezone:
+        set_setting("grace_timezone", choices.grace_timezone)
+    if changes:
+        security_log.record("admin.policy_changed", actor=admin, changes=changes)
+    db.session.commit()
+    return changes
+
+
+def set_plugin_status(admin: User, key: str, active: bool, confirmed: bool = False) -> str | None:
+    """Manage > Plugins' Status: the same switch as Auth & SSO's. Returns what changed, in words, or None."""
+    if registry.is_active(key) == active:
+        return None
+    active_after = {k for k in registry.plugin_rows() if registry.is_active(k)}
+    active_after = active_after | {key} if active else active_after - {key}
+    _check_method_change([] if active else [key], active_after, bool(get_setting("require_agents_2fa")),
+                         bool(get_setting("require_end_users_2fa")), confirmed)
+    text = f"{_label(key)} on" if active else _off_text(key)
+    registry.set_active(key, active)
+    security_log.record("admin.plugin_changed", actor=admin, plugin=key, status="active" if active else "disabled")
+    db.session.commit()
+    return text
+
+
+def install_plugin(admin: User, key: str) -> None:
+    registry.install(key)
+    security_log.record("admin.plugin_changed", actor=admin, plugin=key, status="installed")
+    db.session.commit()
+
+
+def save_instance(admin: User, key: str, instance, name: str, status: str, config: dict):
+    """Add or change an instance. Disabling the last instance anyone could set up is refused while 2FA is
+    required for someone."""
+    name = " ".join((name or "").split())
+    if not name:
+        raise FlowError("Give this instance a name.")
+    if instance is not None and instance.status == "active" and status != "active":
+        if (someone_must_have_2fa(bool(get_setting("require_agents_2fa")), bool(get_setting("require_end_users_2fa")))
+                and not registry.setup_possible(disabled_instance=instance.id)):
+            raise FlowError("This is the last instance anyone can set up, and 2FA is required for some people. "
+                            "Add or activate another instance first.")
+    created = instance is None
+    instance = registry.save_instance(instance, key, name, status, config)
+    db.session.flush()
+    security_log.record("admin.plugin_changed", actor=admin, plugin=key, instance=instance.id,
+                        status=status, change="instance added" if created else "instance changed")
+    db.session.commit()
+    return instance
+
+
+def set_enforce(admin: User, agent: User, enforce: bool) -> bool:
+    if agent.enforce_2fa == enforce:
+        return False
+    if enforce and not registry.setup_possible():
+        raise FlowError("No two-factor method is switched on, so this agent couldn't set one up. Switch on "
+                        "TOTP Service or Email 2FA first.")
+    agent.enforce_2fa = enforce
+    security_log.record("admin.enforce_changed", agent, actor=admin, enforced=enforce)
+    security_notice(agent, "admin.enforce_changed", enforced=enforce)
+    db.session.commit()
+    return True
+
+
+def unlock(admin: User, person: User) -> None:
+    lockout.unlock(person)
+    security_log.record("2fa.unlocked", person, actor=admin)
+    security_notice(person, "2fa.unlocked")
+    db.session.commit()
+
+
+def reset_2fa(admin: User, person: User) -> int:
+    """Seed 002's lost-phone case: every factor removed, sessions and remembered devices revoked, the person
+    told, no new grace period. Not for the admin's own account (that would sign them out mid-change)."""
+    if person.id == admin.id:
+        raise FlowError("You can't remove your own 2FA here. Another admin can, or use the command line: "
+                        "flask user reset-2fa.")
+    return setup.reset(person, actor=admin)

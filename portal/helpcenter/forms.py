@@ -1,0 +1,54 @@
+"""Help-center forms: registration, and the Your 2FA pages' wording (seed 004) on the shared 2FA forms."""
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, StringField, SubmitField
+from wtforms.validators import DataRequired, Email, Length
+
+from ..twofactor.forms import RenameForm, SetupForm
+
+PASSWORD_MIN = 8
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+class RegisterForm(FlaskForm):
+    name = StringField("Your name", filters=[_strip], validators=[DataRequired("Enter your name."),
+                                                Length(max=120, message="Names can be at most 120 characters.")],
+                       render_kw={"autocomplete": "name", "maxlength": "120"})
+    email = EmailField("Email", filters=[_strip], validators=[DataRequired("Enter your email address."),
+                                            Length(max=254, message="Email addresses can be at most 254 characters."),
+                                            Email("Enter an email address like name@example.com.")],
+                       render_kw={"autocomplete": "email"})
+    password = PasswordField("Password", validators=[
+        DataRequired("Choose a password."),
+        Length(min=PASSWORD_MIN, message=f"Use a password of at least {PASSWORD_MIN} characters."),
+        Length(max=1024, message="Passwords can be at most 1024 characters.")],
+        render_kw={"autocomplete": "new-password", "minlength": str(PASSWORD_MIN)})
+    submit = SubmitField("Create account")
+
+
+class AuthenticatorSetupForm(SetupForm):
+    """Set up authentication app / email authentication: the shared form with the seed's labels."""
+    name = StringField("Authenticator Name", *SetupForm.name.args[1:], **SetupForm.name.kwargs)
+    submit = SubmitField("Submit Code and Create")
+
+
+class SendCodeForm(FlaskForm):
+    """Email authentication, first step: the name is checked, then a code is sent to the person's address."""
+    name = AuthenticatorSetupForm.name
+    submit = SubmitField("Send Verification Code")
+
+
+class EditForm(RenameForm):
+    name = StringField("Authenticator Name", *RenameForm.name.args[1:], **RenameForm.name.kwargs)
+    submit = SubmitField("Save")
+
+
+class RemoveForm(FlaskForm):
+    """Remove: a confirmation, and fresh proof (password or a current code) when the last one is too old."""
+    secret = PasswordField("Your password or a current code", validators=[Length(max=1024)],
+                           render_kw={"autocomplete": "current-password"})
+    confirm = BooleanField("Yes, remove this authenticator",
+                           validators=[DataRequired("Tick the box to confirm you want to remove it.")])
+    submit = SubmitField("Remove")

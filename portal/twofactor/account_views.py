@@ -1,0 +1,172 @@
+"""The person's own security pages, registered once per area (like login_views.register_login_routes).
+
+"Confirm it's you" (fresh proof), recovery codes (a new set shown once with download and print, a count of
+those left, a new set on request), remembered devices (list, forget one or all) and recent security activity.
+The area's own 2FA page (Preferences > Security, Your 2FA) includes the panels in templates/security/.
+"""
+import json
+from dataclasses import dataclass, field
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from .. import clock
+from ..extensions import db
+from ..models import SecurityEvent, User
+from ..safe_url import local_path
+from ..security_log import EVENT_TYPES
+from ..settings import get_setting
+from . import devices, fresh, recovery
+from .account_forms import NextForm
+from .base import MESSAGES, Outcome
+from .forms import ActionForm, ProofForm
+from .login_views import AUTH_LIMIT, STATUS, area_required
+
+PROOF_MESSAGES = {**MESSAGES, Outcome.WRONG: "That password or code isn't right. Try again."}
+RECENT = 8  # events shown on the security page; the activity page shows more
+ACTIVITY_PAGE = 50
+
+
+@dataclass
+class Overview:
+    """What the security panels show for one person."""
+    has_factor: bool
+    recovery_left: int
+    recovery_total: int
+    unseen_codes: bool
+    remember_days: int
+    devices: list = field(default_factory=list)  # (RememberedDevice, "Firefox on Windows")
+    activity: list = field(default_factory=list)  # (SecurityEvent, "what happened")
+
+
+def overview(user: User, recent: int = RECENT) -> Overview:
+    return Overview(
+        has_factor=bool(user.confirmed_authenticators), recovery_left=recovery.remaining(user),
+        recovery_total=recovery.COUNT, unseen_codes=recovery.unseen() is not None, remember_days=devices.days(),
+        devices=[(d, devices.browser_label(d.user_agent)) for d in devices.active(user)],
+        activity=activity(user, recent))
+
+
+def activity(user: User, limit: int) -> list:
+    events = db.session.scalars(db.select(SecurityEvent).where(SecurityEvent.user_id == user.id)
+                                .order_by(SecurityEvent.created_at.desc(), SecurityEvent.id.desc()).limit(limit))
+    return [(e, describe(e)) for e in events]
+
+
+SIGN_INS = {"password": "Signed in with a password only", "remembered_device": "Signed in on a remembered device",
+            "recovery": "Signed in with a recovery code", "setup": "Signed in after setting up 2FA",
+            "skipped": "Signed in, 2FA setup skipped for now"}
+
+
+def describe(event: SecurityEvent) -> str:
+    if event.type == "login.success":
+        try:
+            how = json.loads(event.detail or "{}").get("how")
+        except (ValueError, AttributeError):
+            how = None
+        if how in SIGN_INS:
+            return SIGN_INS[how]
+    return EVENT_TYPES.get(event.type, event.type)
+
+
+def after_setup(area, default_url: str) -> str:
+    """Where to go once an authenticator is confirmed: to the new recovery codes first if a set was just made."""
+    if recovery.unseen() is None:
+        return default_url
+    return area.url("recovery_codes", next=default_url)
+
+
+def register_account_routes(bp, area, back: str) -> None:
+    """Add the pages to `bp`; `back` is the endpoint of the area's own 2FA page."""
+    def render(template: str, status: int = 200, **context):
+        return render_template(template, area=area, base=area.base_template, user=me(), **context), status
+
+    def back_url() -> str:
+        return url_for(back)
+
+    def next_or_back(value) -> str:
+        return local_path(value) or back_url()
+
+    @AUTH_LIMIT
+    def confirm_view():
+        form, status = ProofForm(), 200
+        target = next_or_back(request.args.get("next"))
+        if request.method == "POST":
+            status = 400
+            if form.validate_on_submit():
+                outcome = fresh.prove(me(), form.secret.data)
+                if outcome is Outcome.OK:
+                    return redirect(target)
+                form.secret.errors.append(PROOF_MESSAGES.get(outcome, MESSAGES[Outcome.UNAVAILABLE]))
+                status = STATUS.get(outcome, 401)
+        return render("security/confirm.html", status, form=form, cancel=back_url())
+
+    def codes_view():
+        target = next_or_back(request.args.get("next"))
+        return render("security/recovery_codes.html", codes=recovery.unseen(), target=target,
+                      done_form=NextForm(next=target), new_form=ActionForm(), info=overview(me(), recent=0))
+
+    @fresh.fresh_required(area, back=f"{area.name}.recovery_codes")
+    def new_codes_view():
+        user = me()
+        if not user.confirmed_authenticators:
+            flash("Set up an authenticator first: recovery codes come with it.", "error")
+            return redirect(area.url("recovery_codes"))
+        recovery.generate(user, replacing=True)
+        db.session.commit()
+        flash("Here are your new recovery codes. The old ones no longer work.", "success")
+        return redirect(area.url("recovery_codes"))
+
+    def download_view():
+        codes = recovery.unseen()
+        if codes is None:
+            abort(404, "Recovery codes can be downloaded only just after they are made. "
+                       "If you have lost yours, make a new set.")
+        body = render_template("security/recovery_codes.txt", codes=codes, user=me(), made=clock.now(),
+                               portal_name=get_setting("portal_name"))
+        return Response(body, mimetype="text/plain",
+                        headers={"Content-Disposition": 'attachment; filename="recovery-codes.txt"'})
+
+    def done_view():
+        form = NextForm()
+        if not form.validate_on_submit():
+            abort(400)
+        recovery.forget()
+        return redirect(next_or_back(form.next.data))
+
+    def revoke_view(device_id):
+        device = devices.owned(me(), device_id)
+        if device is None:
+            abort(404, "That device isn't remembered for your account.")
+        label = devices.browser_label(device.user_agent)
+        devices.revoke(me(), device)
+        flash(f"{label} is forgotten: it will be asked for a second factor at its next sign-in.", "success")
+        return redirect(back_url())
+
+    def revoke_all_view():
+        count = devices.revoke_all(me(), "forgotten by the person")
+        db.session.commit()
+        flash(f"All {count} remembered devices are forgotten." if count != 1 else
+              "The remembered device is forgotten.", "success")
+        return redirect(back_url())
+
+    def activity_view():
+        return render("security/activity.html", events=activity(me(), ACTIVITY_PAGE))
+
+    guard = area_required(area)
+    for rule, endpoint, view, methods in [
+        ("/security/confirm", "fresh_proof", confirm_view, ["GET", "POST"]),
+        ("/security/recovery-codes", "recovery_codes", codes_view, ["GET"]),
+        ("/security/recovery-codes/new", "recovery_codes_new", new_codes_view, ["POST"]),
+        ("/security/recovery-codes/download", "recovery_codes_download", download_view, ["GET"]),
+        ("/security/recovery-codes/done", "recovery_codes_done", done_view, ["POST"]),
+        ("/security/devices/<device_id>/forget", "device_revoke", revoke_view, ["POST"]),
+        ("/security/devices/forget-all", "devices_revoke_all", revoke_all_view, ["POST"]),
+        ("/security/activity", "security_activity", activity_view, ["GET"]),
+    ]:
+        bp.add_url_rule(rule, endpoint, guard(view), methods=methods)
+    bp.add_app_template_global(overview, "security_overview")
+
+
+def me() -> User:
+    return current_user._get_current_object()

@@ -1,0 +1,139 @@
+"""Email one-time codes, issued and checked in one place for sign-in and for setup (DESIGN.md, "Email codes").
+
+A code is 6 digits from `secrets`. Only a keyed hash is stored, bound to the person and to the purpose it was
+sent for ("login:<pending id>" or "setup:<nonce>"). It is valid for 10 minutes, gets at most 5 tries and one
+success, and a newer code for the same purpose voids it. A person may ask again after 60 s, at most 5 times an
+hour. Every try and the success are conditional UPDATEs: the database decides, so two concurrent submissions
+can never both win and parallel guesses never get more than 5 tries.
+"""
+import logging
+import secrets
+from datetime import timedelta
+
+from sqlalchemy import delete, func, update
+
+from .. import clock, crypto, security_log
+from ..extensions import db
+from ..mail import MailUnavailable, send_email
+from ..models import EmailCode, User
+from .base import Outcome
+
+log = logging.getLogger(__name__)
+
+LIFETIME = timedelta(minutes=10)
+MAX_TRIES = 5
+RESEND_AFTER = timedelta(seconds=60)
+HOURLY_CAP = 5
+KEEP_ROWS = timedelta(days=1)  # spent rows older than this are cleared when the person asks for a new code
+
+SUBJECTS = {"login": "Your sign-in code", "setup": "Your verification code"}
+
+
+def _hash(user_id: int, purpose: str, code: str) -> str:
+    return crypto.code_hash(code, f"{user_id}:{purpose}")
+
+
+def _kind(purpose: str) -> str:
+    return purpose.partition(":")[0]
+
+
+def refusal(user: User, purpose: str) -> Outcome | None:
+    """Why a new code can't be sent now: THROTTLED within 60 s of the last one for this purpose, USED_UP once
+    5 were sent in the last hour. None when one may be sent."""
+    now = clock.now()
+    last = db.session.scalar(db.select(func.max(EmailCode.created_at))
+                             .where(EmailCode.user_id == user.id, EmailCode.purpose == purpose))
+    if last is not None and now - last < RESEND_AFTER:
+        return Outcome.THROTTLED
+    sent = db.session.scalar(db.select(func.count()).select_from(EmailCode)
+                             .where(EmailCode.user_id == user.id, EmailCode.created_at > now - timedelta(hours=1)))
+    return Outcome.USED_UP if sent >= HOURLY_CAP else None
+
+
+def issue(user: User, target: str, purpose: str) -> Outcome:
+    """Make a new code for `purpose`, void the older ones and email it to `target`.
+
+    The row is committed before the mail is sent (no database lock is held while a mail server is slow). If
+    the mail cannot be sent the new row is deleted, so no code is left valid, and the failure is logged
+    without the code. Returns OK, THROTTLED, USED_UP or UNAVAILABLE."""
+    refused = refusal(user, purpose)
+    if refused is not None:
+        return refused
+    now = clock.now()
+    user_id, kind = user.id, _kind(purpose)
+    code = f"{secrets.randbelow(10 ** 6):06d}"
+    row = EmailCode(user_id=user_id, purpose=purpose, code_hash=_hash(user_id, purpose, code), created_at=now,
+                    expires_at=now + LIFETIME, attempts=0, voided=False)
+    db.session.add(row)
+    db.session.flush()
+    row_id = row.id
+    # Lower ids only: of two racing sends, the newer one always survives.
+    db.session.execute(update(EmailCode).where(
+        EmailCode.user_id == user_id, EmailCode.purpose == purpose, EmailCode.id < row_id,
+        EmailCode.used_at.is_(None)).values(voided=True).execution_options(synchronize_session=False))
+    db.session.execute(delete(EmailCode).where(
+        EmailCode.user_id == user_id, EmailCode.created_at < now - KEEP_ROWS))
+    db.session.commit()
+    try:
+        send_email(target, SUBJECTS.get(kind, SUBJECTS["login"]), "email_code", user=user, code=code,
+                   minutes=int(LIFETIME.total_seconds() // 60), kind=kind)
+    except MailUnavailable:
+        db.session.rollback()
+        db.session.execute(delete(EmailCode).where(EmailCode.id == row_id))
+        security_log.record("2fa.email_failed", user_id, purpose=kind)
+        db.session.commit()
+        log.warning("email code for user %s (%s) could not be sent; no code left valid", user_id, kind)
+        return Outcome.UNAVAILABLE
+    security_log.record("2fa.email_sent", user_id, purpose=kind)
+    db.session.commit()
+    return Outcome.OK
+
+
+def check(user_id: int, purpose: str, code: str) -> Outcome:
+    """Try `code` against the person's newest live code for `purpose`. A try is spent before the code is
+    compared. Returns OK, WRONG, EXPIRED, USED_UP (5 tries spent), REPLAY (already used) or NO_CODE."""
+    code = "".join((code or "").split())
+    now = clock.now()
+    live = db.session.scalar(
+        db.select(EmailCode).where(EmailCode.user_id == user_id, EmailCode.purpose == purpose,
+                                   EmailCode.voided.is_(False), EmailCode.used_at.is_(None))
+        .order_by(EmailCode.id.desc()).limit(1))
+    if live is None:
+        return _without_live_code(user_id, purpose, code)
+    live_id, live_hash = live.id, live.code_hash
+    if now >= live.expires_at:
+        return Outcome.EXPIRED
+    spent = db.session.execute(
+        update(EmailCode).where(EmailCode.id == live_id, EmailCode.attempts < MAX_TRIES,
+                                EmailCode.used_at.is_(None), EmailCode.voided.is_(False))
+        .values(attempts=EmailCode.attempts + 1).execution_options(synchronize_session=False)).rowcount
+    db.session.commit()
+    if spent != 1:
+        return _without_live_code(user_id, purpose, code) if _gone(live_id) else Outcome.USED_UP
+    if not crypto.codes_equal(_hash(user_id, purpose, code), live_hash):
+        return Outcome.WRONG
+    won = db.session.execute(
+        update(EmailCode).where(EmailCode.id == live_id, EmailCode.used_at.is_(None), EmailCode.voided.is_(False))
+        .values(used_at=now).execution_options(synchronize_session=False)).rowcount
+    return Outcome.OK if won == 1 else Outcome.REPLAY
+
+
+def _gone(code_id: int) -> bool:
+    """The code was used or voided by another request meanwhile (rather than running out of tries)."""
+    row = db.session.execute(db.select(EmailCode.used_at, EmailCode.voided).where(EmailCode.id == code_id)).first()
+    return row is None or row.used_at is not None or row.voided
+
+
+def _without_live_code(user_id: int, purpose: str, code: str) -> Outcome:
+    """No live code: the one entered was used already (REPLAY), another earlier code (WRONG), or none was sent."""
+    rows = db.session.execute(db.select(EmailCode.code_hash, EmailCode.used_at)
+                              .where(EmailCode.user_id == user_id, EmailCode.purpose == purpose)).all()
+    if not rows:
+        return Outcome.NO_CODE
+    entered = _hash(user_id, purpose, code)
+    if any(r.used_at is not None and crypto.codes_equal(entered, r.code_hash) for r in rows):
+        return Outcome.REPLAY
+    if all(r.used_at is None for r in rows):
+        return Outcome.NO_CODE  # every code was voided (a failed send): ask for a new one
+    return Outcome.WRONG
+

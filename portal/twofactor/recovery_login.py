@@ -1,0 +1,49 @@
+"""Sign-in with a recovery code ("Use a recovery code" on the challenge), registered per area with the other
+sign-in pages. The rules live in login.attempt_recovery and recovery; this view parses and renders."""
+from flask import flash, redirect, render_template, request
+
+from . import login, recovery
+from .account_forms import RecoveryLoginForm
+from .base import MESSAGES, Outcome
+from .login_views import AUTH_LIMIT, STATUS, _advance, _finish, signed_in
+
+
+def register_recovery_login(bp, area, pending_or_restart) -> None:
+    @AUTH_LIMIT
+    def recovery_view():
+        pending = pending_or_restart()
+        if pending is None:
+            return redirect(area.url("login"))
+        user = login.pending_user(pending)
+        if login.next_step(user) != "challenge":
+            return _advance(area, pending)
+        form, status = RecoveryLoginForm(), 200
+        if request.method == "POST":
+            status, valid = 400, form.validate_on_submit()
+            if valid and not recovery.well_formed(form.code.data):
+                form.code.errors.append(recovery.FORMAT_MESSAGE)
+            elif valid:
+                outcome = login.attempt_recovery(pending, form.code.data)
+                if outcome is Outcome.OK:
+                    left = recovery.remaining(user)
+                    response = _finish(area, pending, "recovery")
+                    if signed_in(area):
+                        flash(_left_message(left), "success" if left > 2 else "error")
+                    return response
+                if login.current(area.name) is None:
+                    flash("This sign-in can't continue (too many wrong codes, or it was already used). "
+                          "Enter your email and password again.", "error")
+                    return redirect(area.url("login"))
+                form.code.errors.append(recovery.MESSAGES.get(outcome) or MESSAGES[outcome])
+                status = STATUS[outcome]
+        return render_template("security/recovery_login.html", area=area, base=area.base_template, form=form,
+                               user=user), status
+
+    bp.add_url_rule("/login/recovery", "login_recovery", recovery_view, methods=["GET", "POST"])
+
+
+def _left_message(left: int) -> str:
+    if left == 0:
+        return ("You have used your last recovery code. Make a new set now under your security settings, "
+                "and set up your authenticator again.")
+    return f"You signed in with a recovery code. {left} recovery code{'s' if left != 1 else ''} left."

@@ -1,0 +1,44 @@
+"""Security PIN: an example third-party 2FA plugin for the helpdesk portal.
+
+The person chooses a PIN of digits when they set it up and types it after their password. It is hashed with
+argon2id, and the hash is encrypted at rest with the portal's key ring like every stored secret. The portal's
+core does the rest: the failure budget and lockout, the security log, notices, sessions.
+"""
+from portal import crypto
+from portal.passwords import hash_password, verify_password
+from portal.twofactor.base import ConfigField, Method, Outcome, SetupState
+
+MAX_LENGTH = 12
+
+
+def _digits(code: str) -> str:
+    return "".join((code or "").split())
+
+
+def _min_length(config: dict) -> int:
+    raw = str(config.get("min_length") or "6")
+    return min(max(int(raw), 6), MAX_LENGTH) if raw.isdigit() else 6
+
+
+class PinMethod(Method):
+    key = "pin"
+    label = "Security PIN"
+    description = "A PIN of 6 to 12 digits that you choose, asked for after your password."
+    config_fields = [ConfigField("min_length", "Shortest PIN allowed", "6", "A number of digits from 6 to 12.")]
+    code_prompt = "Enter your security PIN"
+    setup_messages = {Outcome.WRONG: "Choose a PIN of 6 to 12 digits, and type it in the code field."}
+
+    def begin_setup(self, user, instance_config: dict) -> SetupState:
+        return SetupState(extra={"min_length": _min_length(instance_config)})
+
+    def confirm_setup(self, user, state: SetupState, code: str, purpose: str) -> tuple[Outcome, dict]:
+        pin = _digits(code)
+        if not pin.isdigit() or not state.extra["min_length"] <= len(pin) <= MAX_LENGTH:
+            return Outcome.WRONG, {}
+        return Outcome.OK, {"secret_enc": crypto.encrypt(hash_password(pin))}
+
+    def verify(self, authenticator, code: str, purpose: str) -> Outcome:
+        pin = _digits(code)
+        if not pin.isdigit() or len(pin) > MAX_LENGTH:
+            return Outcome.WRONG
+        return Outcome.OK if verify_password(crypto.decrypt(authenticator.secret_enc), pin) else Outcome.WRONG
