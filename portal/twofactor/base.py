@@ -74,3 +74,7 @@ class Method:
 
     def send_failure_message(self, outcome: Outcome) -> str:
         return MESSAGES.get(outcome, MESSAGES[Outcome.UNAVAILABLE])
+
+    def code_message(self, outcome: Outcome) -> str:
+        """What the challenge tells the person about a refused code."""
+        return MESSAGES.get(outcome, MESSAGES[Outcome.UNAVAILABLE])

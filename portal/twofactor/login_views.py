@@ -12,7 +12,7 @@ from .. import security_log
 from ..extensions import db, limiter
 from . import devices, login, policy, recovery, registry, setup
 from .account_forms import RememberChallengeForm
-from .base import MESSAGES, Outcome
+from .base import Outcome
 from .forms import ActionForm, LoginForm, SetupForm
 
 STATUS = {Outcome.WRONG: 401, Outcome.REPLAY: 401, Outcome.EXPIRED: 401, Outcome.USED_UP: 401,
@@ -121,7 +121,7 @@ def register_login_routes(bp, area: Area) -> None:
                     flash("This sign-in can't continue (too many wrong codes, or it was already used). "
                           "Enter your email and password again.", "error")
                     return redirect(area.url("login"))
-                form.code.errors.append(MESSAGES[outcome])
+                form.code.errors.append(registry.method(authenticator.method).code_message(outcome))
                 status = STATUS[outcome]
             else:
                 status = 400
@@ -186,6 +186,31 @@ def register_login_routes(bp, area: Area) -> None:
         return render("auth/setup.html", status, form=form, view=view, instances=instances, requirement=req,
                       skip_form=ActionForm(), user=user)
 
+    @AUTH_LIMIT
+    def setup_send_code_view():
+        """Mandatory setup, email method: "Send Verification Code" emails the code for this setup."""
+        pending = pending_or_restart()
+        if pending is None:
+            return redirect(area.url("login"))
+        user = login.pending_user(pending)
+        if login.next_step(user) != "setup":
+            return _advance(area, pending)
+        if not ActionForm().validate_on_submit():
+            abort(400)
+        try:
+            instance = setup.usable_instance(request.args.get("instance", ""))
+        except setup.FlowError as exc:
+            abort(404, str(exc))
+        method = registry.method(instance.plugin_key)
+        if not method.sends_code:
+            abort(404)
+        outcome = setup.send_setup_code(user, instance)
+        if outcome is Outcome.OK:
+            flash(f"We sent a verification code to {user.email}. It is valid for 10 minutes.", "success")
+        else:
+            flash(method.send_failure_message(outcome), "error")
+        return redirect(area.url("login_setup", instance=instance.id), code=303)
+
     def skip_view():
         pending = pending_or_restart()
         if pending is None:
@@ -221,6 +246,7 @@ def register_login_routes(bp, area: Area) -> None:
     bp.add_url_rule("/login/verify", "login_verify", verify_view, methods=["GET", "POST"])
     bp.add_url_rule("/login/send-code", "login_send_code", send_code_view, methods=["POST"])
     bp.add_url_rule("/login/setup", "login_setup", setup_view, methods=["GET", "POST"])
+    bp.add_url_rule("/login/setup/send-code", "login_setup_send_code", setup_send_code_view, methods=["POST"])
     bp.add_url_rule("/login/skip", "login_skip", skip_view, methods=["POST"])
     bp.add_url_rule("/logout", "logout", logout_view, methods=["POST"])
     from .recovery_login import register_recovery_login

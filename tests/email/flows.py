@@ -3,7 +3,6 @@ import re
 
 from portal.extensions import db
 from portal.models import Authenticator, EmailCode, PluginInstance
-from portal.twofactor.base import MESSAGES
 from tests.conftest import csrf_token, page_text
 
 EMAIL = "agent@example.com"
@@ -12,8 +11,9 @@ SEND_FAILED = "We couldn't send the email — try again or use another method."
 
 
 def challenge_message(outcome) -> str:
-    """What the sign-in challenge shows for a refused code (the shared login views word it)."""
-    return MESSAGES[outcome]
+    """What the sign-in challenge shows for a refused email code."""
+    from portal.twofactor.email import EmailMethod
+    return EmailMethod().code_message(outcome)
 
 
 def email_instance_id(app) -> int:
