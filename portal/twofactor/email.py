@@ -23,7 +23,7 @@ CODE_MESSAGES = {
     Outcome.REPLAY: "That code has already been used. Ask for a new one.",
     Outcome.EXPIRED: "That code has expired. Ask for a new one.",
     Outcome.USED_UP: "Too many tries for that code. Ask for a new one.",
-    Outcome.NO_CODE: "Ask for a code first: select “Send Verification Code”.",
+    Outcome.NO_CODE: "Ask for a code first: select “Email me a code”.",
 }
 
 
