@@ -4,6 +4,7 @@ import os
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from . import passwords
 from .config import Config
 from .crypto import KeyRing, parse_keys
 from .extensions import csrf, db, limiter, login_manager, migrate
@@ -28,6 +29,7 @@ def create_app(config_class=Config, **overrides) -> Flask:
         hops = app.config["PROXY_FIX_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
+    passwords.configure(app.config["PASSWORD_HASH_PROFILE"])
     app.extensions["portal_keyring"] = KeyRing(parse_keys(app.config["PORTAL_ENCRYPTION_KEYS"]))
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(ROOT, "migrations"))

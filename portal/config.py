@@ -45,6 +45,8 @@ class Config:
     PENDING_LOGIN_MAX_FAILURES = _int("PENDING_LOGIN_MAX_FAILURES", 5)
     # How long a password or code proves "it is really you" before a sensitive change.
     FRESH_PROOF_SECONDS = _int("FRESH_PROOF_SECONDS", 600)
+    # argon2id cost: "production" (argon2-cffi's defaults) or "test" (cheapest; never in production).
+    PASSWORD_HASH_PROFILE = os.environ.get("PASSWORD_HASH_PROFILE", "production")
     # Cookies: HttpOnly and SameSite=Lax always; Secure when served over HTTPS.
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -62,6 +64,7 @@ class TestConfig(Config):
     PORTAL_ENCRYPTION_KEYS = Fernet.generate_key().decode()
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     RATELIMIT_ENABLED = False
+    PASSWORD_HASH_PROFILE = "test"
     MAIL_SUPPRESS_SEND = True
     MAIL_SERVER = "127.0.0.1"
     MAIL_PORT = 1

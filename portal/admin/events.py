@@ -5,6 +5,7 @@ import json
 from flask import request
 from sqlalchemy.orm import selectinload
 
+from ..safe_url import row_id
 from ..extensions import db
 from ..models import SecurityEvent, User
 from ..security_log import EVENT_TYPES
@@ -20,7 +21,7 @@ PAGE_SIZE = 50
 def security_log():
     email = normalise_email(request.args.get("person", ""))[:254]
     event_type = request.args.get("type", "")
-    before = request.args.get("before", "")
+    before = row_id(request.args.get("before"))
     query = (db.select(SecurityEvent).options(selectinload(SecurityEvent.user), selectinload(SecurityEvent.actor))
              .order_by(SecurityEvent.id.desc()))
     message, status = None, 200
@@ -35,14 +36,14 @@ def security_log():
             query = query.where(db.false())
         else:
             query = query.where(SecurityEvent.user_id == person.id)
-    if before.isdigit():
-        query = query.where(SecurityEvent.id < int(before))
+    if before is not None:
+        query = query.where(SecurityEvent.id < before)
     events = list(db.session.scalars(query.limit(PAGE_SIZE + 1)))
     more = len(events) > PAGE_SIZE
     events = events[:PAGE_SIZE]
     return render("admin/security_log.html", status, events=events, types=EVENT_TYPES, person=email,
                   event_type=event_type, message=message,
-                  next_before=events[-1].id if more and events else None, paged=before.isdigit(), detail=detail_text)
+                  next_before=events[-1].id if more and events else None, paged=before is not None, detail=detail_text)
 
 
 def detail_text(event: SecurityEvent) -> str:

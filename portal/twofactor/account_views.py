@@ -146,8 +146,8 @@ def register_account_routes(bp, area, back: str) -> None:
     def revoke_all_view():
         count = devices.revoke_all(me(), "forgotten by the person")
         db.session.commit()
-        flash(f"All {count} remembered devices are forgotten." if count != 1 else
-              "The remembered device is forgotten.", "success")
+        flash({0: "No device was remembered.", 1: "The remembered device is forgotten."}.get(
+            count, f"All {count} remembered devices are forgotten."), "success")
         return redirect(back_url())
 
     def activity_view():

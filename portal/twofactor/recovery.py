@@ -9,7 +9,6 @@ minutes after they were made, then gone.
 import json
 import secrets
 
-from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import session
 from sqlalchemy import delete, func, update
@@ -17,6 +16,7 @@ from sqlalchemy import delete, func, update
 from .. import clock, crypto, security_log
 from ..extensions import db
 from ..models import RecoveryCode, User
+from .. import passwords
 from ..notify import security_notice
 from .base import Outcome
 
@@ -25,9 +25,6 @@ LENGTH = 10
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U
 # Crockford decoding: letters people confuse with digits read as those digits.
 _READ_AS = str.maketrans({"I": "1", "L": "1", "O": "0"})
-# argon2id at OWASP's recommended minimum (19 MiB, 2 passes): ample for random 50-bit codes, and ten of them
-# can be made or checked in a fraction of a second.
-_hasher = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
 
 SESSION_KEY = "recovery_codes_new"
 SHOW_SECONDS = 15 * 60  # how long a new set stays readable (page, download, print) after it was made
@@ -59,7 +56,7 @@ def generate(user: User, replacing: bool = False) -> list[str]:
     """Make a new set for `user` (the old set, used or not, stops working) and return it for showing once.
     The caller's flow commits; the hashes are computed before the database is touched."""
     codes = ["".join(secrets.choice(ALPHABET) for _ in range(LENGTH)) for _ in range(COUNT)]
-    hashes = [_hasher.hash(code) for code in codes]
+    hashes = [passwords.hasher("code").hash(code) for code in codes]
     now = clock.now()
     db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
     db.session.add_all(RecoveryCode(user_id=user.id, code_hash=h, created_at=now) for h in hashes)
@@ -106,7 +103,7 @@ def announce_use(user: User) -> None:
 
 def _matches(code_hash: str, code: str) -> bool:
     try:
-        return _hasher.verify(code_hash, code)
+        return passwords.hasher("code").verify(code_hash, code)
     except (VerificationError, InvalidHashError):
         return False
 

@@ -21,7 +21,7 @@ def normalise(code: str) -> str:
 
 def matching_step(secret: str, code: str, at_epoch: float) -> int | None:
     code = normalise(code)
-    if len(code) != 6 or not code.isdigit():
+    if len(code) != 6 or not (code.isascii() and code.isdigit()):
         return None
     totp = pyotp.TOTP(secret)
     current = int(at_epoch // STEP)
