@@ -1,6 +1,6 @@
 """Auth & SSO > Two-Factor Authentication > Manage (seed 002): method switches, agent and end-user requirement,
 and the grace date entered in the admin's timezone."""
-from flask import flash, redirect, request, url_for
+from flask import flash, redirect, url_for
 
 from .. import clock
 from ..settings import get_setting, grace_until

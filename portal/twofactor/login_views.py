@@ -71,11 +71,6 @@ def area_required(area: Area):
 def register_login_routes(bp, area: Area) -> None:
     render = _renderer(area)
 
-    def pending_or_restart():
-        pending = login.current(area.name)
-        if pending is None:
-            flash("Your sign-in has expired. Enter your email and password again.", "error")
-        return pending
 
     @AUTH_LIMIT
     def login_view():
@@ -97,12 +92,9 @@ def register_login_routes(bp, area: Area) -> None:
 
     @AUTH_LIMIT
     def verify_view():
-        pending = pending_or_restart()
-        if pending is None:
-            return redirect(area.url("login"))
-        user = login.pending_user(pending)
-        if login.next_step(user) != "challenge":
-            return _advance(area, pending)
+        pending, user, elsewhere = pending_at(area, "challenge")
+        if elsewhere:
+            return elsewhere
         form = RememberChallengeForm()
         wanted = request.args.get("with") if request.method == "GET" else (form.authenticator_id.data or None)
         authenticator = login.challenge_authenticator(user, wanted)
@@ -118,9 +110,7 @@ def register_login_routes(bp, area: Area) -> None:
                         devices.remember(user, response)
                     return response
                 if login.current(area.name) is None:
-                    flash("This sign-in can't continue (too many wrong codes, or it was already used). "
-                          "Enter your email and password again.", "error")
-                    return redirect(area.url("login"))
+                    return sign_in_again(area)
                 form.code.errors.append(registry.method(authenticator.method).code_message(outcome))
                 status = STATUS[outcome]
             else:
@@ -134,10 +124,9 @@ def register_login_routes(bp, area: Area) -> None:
 
     @AUTH_LIMIT
     def send_code_view():
-        pending = pending_or_restart()
-        if pending is None:
-            return redirect(area.url("login"))
-        user = login.pending_user(pending)
+        pending, user, elsewhere = pending_at(area, None)
+        if elsewhere:
+            return elsewhere
         form = ActionForm()
         authenticator = login.challenge_authenticator(user, request.form.get("authenticator_id"))
         if authenticator is None:
@@ -156,12 +145,9 @@ def register_login_routes(bp, area: Area) -> None:
 
     @AUTH_LIMIT
     def setup_view():
-        pending = pending_or_restart()
-        if pending is None:
-            return redirect(area.url("login"))
-        user = login.pending_user(pending)
-        if login.next_step(user) != "setup":
-            return _advance(area, pending)
+        pending, user, elsewhere = pending_at(area, "setup")
+        if elsewhere:
+            return elsewhere
         instances = registry.active_instances()
         if not instances:
             return render("auth/setup_unavailable.html", 503)
@@ -189,12 +175,9 @@ def register_login_routes(bp, area: Area) -> None:
     @AUTH_LIMIT
     def setup_send_code_view():
         """Mandatory setup, email method: "Send Verification Code" emails the code for this setup."""
-        pending = pending_or_restart()
-        if pending is None:
-            return redirect(area.url("login"))
-        user = login.pending_user(pending)
-        if login.next_step(user) != "setup":
-            return _advance(area, pending)
+        pending, user, elsewhere = pending_at(area, "setup")
+        if elsewhere:
+            return elsewhere
         if not ActionForm().validate_on_submit():
             abort(400)
         try:
@@ -212,10 +195,9 @@ def register_login_routes(bp, area: Area) -> None:
         return redirect(area.url("login_setup", instance=instance.id), code=303)
 
     def skip_view():
-        pending = pending_or_restart()
-        if pending is None:
-            return redirect(area.url("login"))
-        user = login.pending_user(pending)
+        pending, user, elsewhere = pending_at(area, None)
+        if elsewhere:
+            return elsewhere
         form = ActionForm()
         if not form.validate_on_submit():
             abort(400)
@@ -250,7 +232,27 @@ def register_login_routes(bp, area: Area) -> None:
     bp.add_url_rule("/login/skip", "login_skip", skip_view, methods=["POST"])
     bp.add_url_rule("/logout", "logout", logout_view, methods=["POST"])
     from .recovery_login import register_recovery_login
-    register_recovery_login(bp, area, pending_or_restart)
+    register_recovery_login(bp, area)
+
+
+def pending_at(area: Area, step: str | None):
+    """(pending login, its person, None) when this sign-in is waiting at `step` (any step when None);
+    otherwise (None, None, the redirect to where it really stands)."""
+    pending = login.current(area.name)
+    if pending is None:
+        flash("Your sign-in has expired. Enter your email and password again.", "error")
+        return None, None, redirect(area.url("login"))
+    user = login.pending_user(pending)
+    if step is not None and login.next_step(user) != step:
+        return None, None, _advance(area, pending)
+    return pending, user, None
+
+
+def sign_in_again(area: Area):
+    """After a refused code ended the pending login (too many wrong codes, or used by another request)."""
+    flash("This sign-in can't continue (too many wrong codes, or it was already used). "
+          "Enter your email and password again.", "error")
+    return redirect(area.url("login"))
 
 
 def _advance(area: Area, pending):

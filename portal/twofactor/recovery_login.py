@@ -1,22 +1,19 @@
 """Sign-in with a recovery code ("Use a recovery code" on the challenge), registered per area with the other
 sign-in pages. The rules live in login.attempt_recovery and recovery; this view parses and renders."""
-from flask import flash, redirect, render_template, request
+from flask import flash, render_template, request
 
 from . import login, recovery
 from .account_forms import RecoveryLoginForm
 from .base import MESSAGES, Outcome
-from .login_views import AUTH_LIMIT, STATUS, _advance, _finish, signed_in
+from .login_views import AUTH_LIMIT, STATUS, _finish, pending_at, sign_in_again, signed_in
 
 
-def register_recovery_login(bp, area, pending_or_restart) -> None:
+def register_recovery_login(bp, area) -> None:
     @AUTH_LIMIT
     def recovery_view():
-        pending = pending_or_restart()
-        if pending is None:
-            return redirect(area.url("login"))
-        user = login.pending_user(pending)
-        if login.next_step(user) != "challenge":
-            return _advance(area, pending)
+        pending, user, elsewhere = pending_at(area, "challenge")
+        if elsewhere:
+            return elsewhere
         form, status = RecoveryLoginForm(), 200
         if request.method == "POST":
             status, valid = 400, form.validate_on_submit()
@@ -31,9 +28,7 @@ def register_recovery_login(bp, area, pending_or_restart) -> None:
                         flash(_left_message(left), "success" if left > 2 else "error")
                     return response
                 if login.current(area.name) is None:
-                    flash("This sign-in can't continue (too many wrong codes, or it was already used). "
-                          "Enter your email and password again.", "error")
-                    return redirect(area.url("login"))
+                    return sign_in_again(area)
                 form.code.errors.append(recovery.MESSAGES.get(outcome) or MESSAGES[outcome])
                 status = STATUS[outcome]
         return render_template("security/recovery_login.html", area=area, base=area.base_template, form=form,
