@@ -161,7 +161,7 @@ def test_sign_in_errors_are_tied_to_fields_and_announced(live, page, area):
 def test_challenge_and_its_errors(live, page, role, area):
     who = add_person(live.app, role, "two@example.com", "Tess Two")
     enter_password(page, live.url, who)
-    assert page.get_by_role("heading", name="Two-factor authentication").is_visible()
+    expect(page.get_by_role("heading", name="Two-factor authentication")).to_be_visible()
     expect(page.get_by_label("Code", exact=True)).to_be_focused()
     assert_accessible(page, "code challenge")
     page.get_by_label("Code", exact=True).fill("000000" if who.code(live.clock) != "000000" else "111111")
@@ -181,7 +181,7 @@ def test_mandatory_setup_and_its_errors(live, page, role, area, setting):
     who = add_person(live.app, role, "new@example.com", "Nat Newcomer", with_app=False)
     set_policy(live.app, **{setting: True, "grace_until": "2026-04-01T00:00:00"})
     enter_password(page, live.url, who)
-    assert page.get_by_role("dialog", name="Set up two-factor authentication").is_visible()
+    expect(page.get_by_role("dialog", name="Set up two-factor authentication")).to_be_visible()
     assert_accessible(page, "mandatory setup")
     live.shot(page, f"mandatory-setup-{role}")
     page.get_by_label("Verification code").fill("12345")
@@ -204,7 +204,7 @@ def test_error_pages(live, browser, page):
     response = page.goto(f"{live.url}/agent/")
     assert response.status == 403
     assert page.get_by_role("heading", level=1).inner_text() == "No access"
-    assert page.get_by_text("You don't have access to this page.").is_visible()
+    expect(page.get_by_text("You don't have access to this page.")).to_be_visible()
     assert_accessible(page, "403 page")
 
     page.goto(f"{live.url}/login")  # signed in already: the help center sends them home
@@ -214,7 +214,7 @@ def test_error_pages(live, browser, page):
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     assert page.get_by_role("heading", level=1).inner_text() == "That didn't work"
-    assert page.get_by_text("This form has expired or did not come from this site.").is_visible()
+    expect(page.get_by_text("This form has expired or did not come from this site.")).to_be_visible()
     assert_accessible(page, "400 page")
 
 

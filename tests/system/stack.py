@@ -69,8 +69,10 @@ class Stack:
         if self._app is None:
             from portal import create_app
             from portal.config import Config
+            # Seeded passwords use the test suite's cheap argon2id (the servers verify any argon2id hash by the
+            # parameters stored in it), and this process keeps the suite's hashing profile.
             self._app = create_app(Config, SQLALCHEMY_DATABASE_URI=self.database.url, RATELIMIT_ENABLED=False,
-                                   RATELIMIT_STORAGE_URI="memory://", **self.keys)
+                                   RATELIMIT_STORAGE_URI="memory://", PASSWORD_HASH_PROFILE="test", **self.keys)
         return self._app
 
     def rows(self, sql: str, **params) -> list:
