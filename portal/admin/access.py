@@ -70,6 +70,6 @@ def fresh_proof_required(view):
             if proved:
                 return view(*args, **kwargs)
         carried = [(k, v) for k, v in request.form.items(multi=True) if k not in NOT_CARRIED]
-        return render("admin/confirm.html", status, form=form, action=this_url(), carried=carried,
+        return render("security/confirm.html", status, form=form, action=this_url(), carried=carried,
                       keeps_change=True)
     return wrapped

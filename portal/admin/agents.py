@@ -69,10 +69,7 @@ def agent_setup(user_id: int, instance_id: int):
     """Set up 2FA on the agent's behalf: the admin gets the QR code and key to hand over, and confirms it with a
     code from the agent's device. Logged as an admin action; the agent is told by email."""
     agent = _agent(user_id)
-    try:
-        instance = setup.usable_instance(instance_id)
-    except FlowError as exc:
-        abort(404, str(exc))
+    instance = setup.instance_or_404(instance_id)
     method = registry.method(instance.plugin_key)
     if method.sends_code:
         abort(404, "That method sends codes to the person, so only they can set it up.")

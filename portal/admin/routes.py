@@ -25,5 +25,5 @@ def confirm():
         proved, status = check_proof(form)
         if proved:
             return redirect(next_path)
-    return render("admin/confirm.html", status, form=form, action=url_for("admin.confirm"),
+    return render("security/confirm.html", status, form=form, action=url_for("admin.confirm"),
                   carried=[("next", next_path)], keeps_change=False)

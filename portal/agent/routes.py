@@ -37,11 +37,7 @@ def security():
 @area_required(AREA)
 @fresh_required(AREA, back="agent.security")
 def security_setup(instance_id):
-    user = _me()
-    try:
-        instance = setup.usable_instance(instance_id)
-    except setup.FlowError as exc:
-        abort(404, str(exc))
+    user, instance = _me(), setup.instance_or_404(instance_id)
     form = SetupForm()
     if request.method == "GET" and not form.name.data:
         form.name.data = _unique_default_name(user, registry.method(instance.plugin_key).label)
@@ -66,11 +62,7 @@ def security_setup(instance_id):
 @fresh_required(AREA, back="agent.security")
 def security_setup_send_code(instance_id):
     """Email setup's "Send Verification Code": email the code, then show the same page with the name kept."""
-    user = _me()
-    try:
-        instance = setup.usable_instance(instance_id)
-    except setup.FlowError as exc:
-        abort(404, str(exc))
+    user, instance = _me(), setup.instance_or_404(instance_id)
     method = registry.method(instance.plugin_key)
     if not method.sends_code:
         abort(404)

@@ -15,18 +15,11 @@ from .forms import AuthenticatorSetupForm, SendCodeForm
 from .routes import render
 
 
-def _usable_or_404(instance_id):
-    try:
-        return setup.usable_instance(instance_id)
-    except setup.FlowError as exc:
-        abort(404, str(exc))
-
-
 @bp.route("/profile/2fa/setup/<instance_id>", methods=["GET", "POST"])
 @area_required(AREA)
 @fresh.fresh_required(AREA, back="helpcenter.two_factor")
 def set_up(instance_id):
-    user, instance = current_user._get_current_object(), _usable_or_404(instance_id)
+    user, instance = current_user._get_current_object(), setup.instance_or_404(instance_id)
     form = AuthenticatorSetupForm()
     status, sent = 200, False
     if request.method == "POST":
@@ -44,7 +37,7 @@ def set_up(instance_id):
 @fresh.fresh_required(AREA, back="helpcenter.two_factor")
 def send_setup_code(instance_id):
     """Email authentication: check the name, then email the verification code to the person's address."""
-    user, instance = current_user._get_current_object(), _usable_or_404(instance_id)
+    user, instance = current_user._get_current_object(), setup.instance_or_404(instance_id)
     method = registry.method(instance.plugin_key)
     if method is None or not method.sends_code:
         abort(404)

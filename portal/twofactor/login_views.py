@@ -151,10 +151,7 @@ def register_login_routes(bp, area: Area) -> None:
         instances = registry.active_instances()
         if not instances:
             return render("auth/setup_unavailable.html", 503)
-        try:
-            instance = setup.usable_instance(request.values.get("instance", instances[0].id))
-        except setup.FlowError as exc:
-            abort(404, str(exc))
+        instance = setup.instance_or_404(request.values.get("instance", instances[0].id))
         form = SetupForm()
         if request.method == "GET" and not form.name.data:
             form.name.data = registry.method(instance.plugin_key).label
@@ -180,10 +177,7 @@ def register_login_routes(bp, area: Area) -> None:
             return elsewhere
         if not ActionForm().validate_on_submit():
             abort(400)
-        try:
-            instance = setup.usable_instance(request.args.get("instance", ""))
-        except setup.FlowError as exc:
-            abort(404, str(exc))
+        instance = setup.instance_or_404(request.args.get("instance", ""))
         method = registry.method(instance.plugin_key)
         if not method.sends_code:
             abort(404)

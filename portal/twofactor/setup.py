@@ -6,7 +6,7 @@ nothing half-made is ever stored as an authenticator.
 import secrets
 from dataclasses import dataclass
 
-from flask import session
+from flask import abort, session
 from sqlalchemy import func
 
 from .. import clock, crypto, security_log
@@ -43,6 +43,14 @@ def usable_instance(instance_id) -> PluginInstance:
     if instance is None or instance not in registry.active_instances():
         raise FlowError("That sign-in method is not available.")
     return instance
+
+
+def instance_or_404(instance_id) -> PluginInstance:
+    """The usable instance for a setup page; any other id (another's, disabled, junk) is a 404 with the reason."""
+    try:
+        return usable_instance(instance_id)
+    except FlowError as exc:
+        abort(404, str(exc))
 
 
 def begin(user: User, instance: PluginInstance, restart: bool = False) -> SetupView:
