@@ -7,7 +7,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from . import passwords
 from .config import Config
 from .crypto import KeyRing, parse_keys
-from .extensions import csrf, db, limiter, login_manager, migrate
+from .extensions import csrf, db, limiter, login_manager, migrate, tune_sqlite
 from .extensions import mail as mail_extension
 from .keys import load_keys
 
@@ -32,6 +32,8 @@ def create_app(config_class=Config, **overrides) -> Flask:
     passwords.configure(app.config["PASSWORD_HASH_PROFILE"])
     app.extensions["portal_keyring"] = KeyRing(parse_keys(app.config["PORTAL_ENCRYPTION_KEYS"]))
     db.init_app(app)
+    with app.app_context():
+        tune_sqlite(db.engine)
     migrate.init_app(app, db, directory=os.path.join(ROOT, "migrations"))
     csrf.init_app(app)
     mail_extension.init_app(app)

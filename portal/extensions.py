@@ -1,4 +1,5 @@
 """Extensions, created once and bound to the app in create_app()."""
+from sqlalchemy import event
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -19,3 +20,29 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 mail = Mail()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+def commit_keeping_loaded() -> None:
+    """Commit without expiring what the session has loaded, for a caller that knows nothing it reads afterwards
+    changed in the database (SQLAlchemy would otherwise reload each object on its next attribute access)."""
+    session = db.session()
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = True
+
+
+def tune_sqlite(engine) -> None:
+    """A SQLite file (the zero-setup default) in write-ahead-log mode with synchronous=NORMAL, as SQLite advises for
+    a web application: readers never wait for a writer, and a commit appends to the log instead of syncing the
+    whole database to disk (still atomic and durable across an application crash)."""
+    if engine.dialect.name != "sqlite" or engine.url.database in (None, "", ":memory:"):
+        return
+
+    @event.listens_for(engine, "connect")
+    def _pragmas(dbapi_connection, _record):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()

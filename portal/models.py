@@ -96,6 +96,7 @@ class PendingLogin(db.Model):
     expires_at: Mapped[datetime] = mapped_column(DateTime)
     failures: Mapped[int] = mapped_column(Integer, default=0)
     next_url: Mapped[str | None] = mapped_column(String(500))
+    user: Mapped[User] = relationship()
 
 
 class EmailCode(db.Model):

@@ -40,17 +40,14 @@ EVENT_TYPES = {
 }
 
 
-def record(event_type: str, user=None, actor=None, **detail) -> SecurityEvent:
-    """Add an event to the current transaction; the caller's flow commits it."""
+_INSERT = SecurityEvent.__table__.insert()
+
+
+def record(event_type: str, user=None, actor=None, **detail) -> None:
+    """Add an event to the current transaction (one INSERT, no object kept); the caller's flow commits it."""
     ip = (request.remote_addr or "") if has_request_context() else ""
-    event = SecurityEvent(
-        type=event_type,
-        user_id=getattr(user, "id", user),
-        actor_id=getattr(actor, "id", actor),
-        created_at=clock.now(),
-        ip=ip,
-        detail=json.dumps(detail, sort_keys=True) if detail else "",
-    )
-    db.session.add(event)
-    log.info("security event %s user=%s actor=%s", event_type, event.user_id, event.actor_id)
-    return event
+    user_id, actor_id = getattr(user, "id", user), getattr(actor, "id", actor)
+    db.session.execute(_INSERT, {"type": event_type, "user_id": user_id, "actor_id": actor_id,
+                                 "created_at": clock.now(), "ip": ip,
+                                 "detail": json.dumps(detail, sort_keys=True) if detail else ""})
+    log.info("security event %s user=%s actor=%s", event_type, user_id, actor_id)

@@ -57,6 +57,13 @@ class Method:
     # True when the challenge has to send something first (an email code).
     sends_code: bool = False
     code_prompt: str = "Enter the code"
+    # True when verify() itself records the authenticator's last_used_at (in the same statement as its own
+    # update); otherwise the core records it after an accepted code.
+    stamps_last_used: bool = False
+    # True when verify() is quick and always returns (a computation and a statement or two): it then runs in the
+    # same transaction as the attempt's charge. Otherwise (the default, e.g. a plugin calling a remote service) the
+    # charge is committed before verify() runs (lockout.guarded(slow=True)).
+    quick_check: bool = False
 
     def begin_setup(self, user, instance_config: dict) -> SetupState:
         raise NotImplementedError

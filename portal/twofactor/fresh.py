@@ -38,14 +38,15 @@ def prove(user: User, secret: str) -> Outcome:
     secret = (secret or "")[:1024]
     code = "".join(secret.split())
     apps = [a for a in user.confirmed_authenticators if a.method == "totp"]
+    is_code = bool(apps and code.isascii() and code.isdigit() and len(code) == 6)
 
     def check() -> Outcome:
-        if not (apps and code.isascii() and code.isdigit() and len(code) == 6):
+        if not is_code:
             return Outcome.OK if verify_password(user.password_hash, secret) else Outcome.WRONG
         outcomes = [registry.method("totp").verify(authenticator, code, "reauth") for authenticator in apps]
         return next((o for o in (Outcome.OK, Outcome.REPLAY) if o in outcomes), Outcome.WRONG)
 
-    outcome = lockout.guarded(user, "reauth", check)
+    outcome = lockout.guarded(user, "reauth", check, slow=not is_code)  # a password hash is slow
     if outcome is Outcome.OK:
         db.session.commit()
         mark_fresh()

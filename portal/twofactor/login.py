@@ -9,11 +9,12 @@ from datetime import timedelta
 
 from flask import current_app, session
 from flask_login import login_user
-from sqlalchemy import delete, update
+from sqlalchemy import bindparam, delete, update
+from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import ObjectDeletedError
 
 from .. import clock, security_log
-from ..extensions import db
+from ..extensions import commit_keeping_loaded, db
 from ..models import Authenticator, PendingLogin, User
 from ..passwords import verify_password
 from ..safe_url import local_path
@@ -54,12 +55,17 @@ def begin(user: User, area: str, next_url: str | None) -> PendingLogin:
     return pending
 
 
+# The pending login with its person and their authenticators, in one statement (the challenge needs all three).
+_PENDING = (db.select(PendingLogin).where(PendingLogin.id == bindparam("pending_id"))
+            .options(joinedload(PendingLogin.user).joinedload(User.authenticators)))
+
+
 def current(area: str) -> PendingLogin | None:
     """The pending login in this session for this area, if it has not expired."""
     pending_id = session.get(SESSION_KEY)
     if not isinstance(pending_id, str):
         return None
-    pending = db.session.get(PendingLogin, pending_id)
+    pending = db.session.execute(_PENDING, {"pending_id": pending_id}).unique().scalar()
     if pending is None or pending.area != area:
         return None
     if clock.now() >= pending.expires_at:
@@ -71,7 +77,7 @@ def current(area: str) -> PendingLogin | None:
 
 
 def pending_user(pending: PendingLogin) -> User:
-    return db.session.get(User, pending.user_id)
+    return pending.user  # loaded with it by current(): no statement
 
 
 def next_step(user: User) -> str:
@@ -87,9 +93,11 @@ class AlreadyCompleted(Exception):
     """Another request finished this pending login first."""
 
 
-def complete(pending: PendingLogin, how: str) -> str | None:
+def complete(pending: PendingLogin, how: str, refund: bool = False) -> str | None:
     """Finish the sign-in: a fresh session that holds the login. Returns the safe `next` path, if any.
-    Deleting the pending row is the commit point: if another request already did, this one fails."""
+    Deleting the pending row is the commit point: if another request already did, this one fails.
+    `refund`: a second factor was just accepted (lockout.guarded(refund_now=False)): its budget is reset in the
+    same update of the account row that stamps the sign-in."""
     try:
         pending_id, user_id, next_url, area = pending.id, pending.user_id, pending.next_url, pending.area
     except ObjectDeletedError:
@@ -103,13 +111,16 @@ def complete(pending: PendingLogin, how: str) -> str | None:
         session.pop(SESSION_KEY, None)
         raise AlreadyCompleted()
     db.session.expunge(pending)
-    user.last_login_at = clock.now()
+    now = clock.now()
+    db.session.execute(update(User).where(User.id == user_id)
+                       .values(last_login_at=now, **(lockout.REFUNDED if refund else {}))
+                       .execution_options(synchronize_session=False))
     security_log.record("login.success", user, how=how)
-    db.session.commit()
+    commit_keeping_loaded()  # nothing this request reads of `user` changed: no reload for login_user
     session.clear()
     login_user(user)
     session["area"] = area
-    session["fresh_at"] = clock.epoch(clock.now())
+    session["fresh_at"] = clock.epoch(now)
     return next_url
 
 
@@ -121,26 +132,28 @@ def challenge_authenticator(user: User, wanted_id) -> Authenticator | None:
     return next((a for a in confirmed if a.is_default), confirmed[0] if confirmed else None)
 
 
-def verify_factor(user: User, authenticator: Authenticator, code: str, purpose: str) -> Outcome:
-    """Check a code against the account's failure budget (lockout.guarded). Used by the login challenge and
-    by fresh proof. The attempt is charged before the code is checked; success refunds the budget."""
+def verify_factor(user: User, authenticator: Authenticator, code: str, purpose: str, **guard) -> Outcome:
+    """Check a code against the account's failure budget (lockout.guarded; `guard` passes its options). Used by
+    the login challenge. The attempt is charged before the code is checked; success refunds the budget."""
     method = registry.method(authenticator.method)
 
     def check() -> Outcome:
         return method.verify(authenticator, code, purpose) if method else Outcome.UNAVAILABLE
 
-    outcome = lockout.guarded(user, authenticator.method, check, authenticator=authenticator.name)
-    if outcome is Outcome.OK:
-        authenticator.last_used_at = clock.now()
-        db.session.flush()
+    slow = not (method and method.quick_check)
+    outcome = lockout.guarded(user, authenticator.method, check, slow=slow, authenticator=authenticator.name, **guard)
+    if outcome is Outcome.OK and not method.stamps_last_used:
+        db.session.execute(update(Authenticator).where(Authenticator.id == authenticator.id)
+                           .values(last_used_at=clock.now()).execution_options(synchronize_session=False))
     return outcome
 
 
 def attempt(pending: PendingLogin, authenticator: Authenticator, code: str) -> Outcome:
     """One try at the login challenge. Wrong codes also count against this pending login; too many and the
-    password is asked again."""
+    password is asked again. On OK the caller completes the sign-in, which refunds the budget
+    (complete(refund=True))."""
     pending_id, user = pending.id, pending_user(pending)
-    outcome = verify_factor(user, authenticator, code, f"login:{pending_id}")
+    outcome = verify_factor(user, authenticator, code, f"login:{pending_id}", refund_now=False)
     _count_against_pending(pending_id, outcome)
     return outcome
 
@@ -151,7 +164,8 @@ def attempt_recovery(pending: PendingLogin, code: str) -> Outcome:
     from . import recovery
 
     pending_id, user = pending.id, pending_user(pending)
-    outcome = lockout.guarded(user, "recovery", lambda: recovery.use(user, code))
+    outcome = lockout.guarded(user, "recovery", lambda: recovery.use(user, code), slow=True,  # argon2id hashes
+                              refund_now=False)
     if outcome is Outcome.OK:
         recovery.announce_use(user)
     _count_against_pending(pending_id, outcome)
@@ -161,13 +175,12 @@ def attempt_recovery(pending: PendingLogin, code: str) -> Outcome:
 def _count_against_pending(pending_id: str, outcome: Outcome) -> None:
     if outcome not in (Outcome.WRONG, Outcome.REPLAY, Outcome.EXPIRED, Outcome.USED_UP):
         return
-    db.session.execute(
+    failures = db.session.execute(
         update(PendingLogin).where(PendingLogin.id == pending_id)
-        .values(failures=PendingLogin.failures + 1).execution_options(synchronize_session=False)
-    )
-    db.session.commit()
-    failures = db.session.scalar(db.select(PendingLogin.failures).where(PendingLogin.id == pending_id))
+        .values(failures=PendingLogin.failures + 1).returning(PendingLogin.failures)
+        .execution_options(synchronize_session=False)
+    ).scalar()
     if failures is None or failures >= current_app.config["PENDING_LOGIN_MAX_FAILURES"]:
         db.session.execute(delete(PendingLogin).where(PendingLogin.id == pending_id))
-        db.session.commit()
         session.pop(SESSION_KEY, None)
+    db.session.commit()
