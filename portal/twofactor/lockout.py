@@ -9,6 +9,7 @@ until an admin unlocks it.
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, or_, update
@@ -46,16 +47,15 @@ class Charge:
     admin_locked: bool = False
 
 
-# The charge itself, built once: one conditional UPDATE that spends an attempt only while the account may try, and
-# says how many it has now spent (RETURNING), so the caller never reads the row back.
-_CHARGE = (
-    update(User)
-    .where(User.id == bindparam("charged_id"), User.admin_locked.is_(False), User.failure_count < ADMIN_LOCK_AT)
-    .where(or_(User.next_attempt_at.is_(None), User.next_attempt_at <= bindparam("charged_at")))
-    .values(failure_count=User.failure_count + 1)
-    .returning(User.failure_count)
-    .execution_options(synchronize_session=False)
-)
+# Statements on the table, not the mapped class, built once: nothing loaded is synchronised, and they skip the
+# ORM's bulk-update machinery (the second-factor step's cost is measured: bench/).
+_users = User.__table__
+_MAY_TRY = (_users.c.admin_locked.is_(False), _users.c.failure_count < ADMIN_LOCK_AT,
+            or_(_users.c.next_attempt_at.is_(None), _users.c.next_attempt_at <= bindparam("checked_at")))
+# The charge: one conditional UPDATE that spends an attempt only while the account may try, and says how many it
+# has now spent (RETURNING), so the caller never reads the row back.
+_CHARGE = (update(_users).where(_users.c.id == bindparam("account_id"), *_MAY_TRY)
+           .values(failure_count=_users.c.failure_count + 1).returning(_users.c.failure_count))
 
 
 def charge(user: User) -> Charge:
@@ -66,33 +66,56 @@ def charge(user: User) -> Charge:
     budget; the outcome of a check is only ever sent after that commit, so an attempt whose charge did not land
     reveals nothing."""
     now = clock.now()
-    failures = db.session.execute(_CHARGE, {"charged_id": user.id, "charged_at": now}).scalar()
+    failures = db.session.execute(_CHARGE, {"account_id": user.id, "checked_at": now}).scalar()
     if failures is None:
-        row = db.session.execute(db.select(User.failure_count, User.next_attempt_at, User.admin_locked)
-                                 .where(User.id == user.id)).one()
-        return Charge(False, row.failure_count, row.next_attempt_at, row.admin_locked)
+        return _refusal(user)
     if failures <= FREE_FAILURES:
         return Charge(True, failures)
     # Past the free ones (rare, and still under the row lock taken above): the wait, or the admin lock.
     retry_at = now + timedelta(seconds=delay_after(failures)) if failures < ADMIN_LOCK_AT else None
-    db.session.execute(update(User).where(User.id == user.id)
-                       .values(next_attempt_at=retry_at, admin_locked=failures >= ADMIN_LOCK_AT)
-                       .execution_options(synchronize_session=False))
+    db.session.execute(update(_users).where(_users.c.id == user.id)
+                       .values(next_attempt_at=retry_at, admin_locked=failures >= ADMIN_LOCK_AT))
     return Charge(True, failures, retry_at, failures >= ADMIN_LOCK_AT)
+
+
+def _refusal(user: User) -> Charge:
+    """Why the account may not try now (it waits, or is locked), read from its row."""
+    row = db.session.execute(db.select(User.failure_count, User.next_attempt_at, User.admin_locked)
+                             .where(User.id == user.id)).one()
+    return Charge(False, row.failure_count, row.next_attempt_at, row.admin_locked)
 
 
 REFUNDED = {"failure_count": 0, "next_attempt_at": None}
 
 
-def refund(user: User) -> None:
-    """A successful second factor resets the budget (in the caller's transaction). A sign-in folds the same
-    values (REFUNDED) into its own update of the account row instead (login.complete)."""
-    db.session.execute(
-        update(User)
-        .where(User.id == user.id, User.admin_locked.is_(False))
-        .values(**REFUNDED)
-        .execution_options(synchronize_session=False)
-    )
+@cache
+def _refund_statement(admit: bool, columns: tuple[str, ...]):
+    """The refund, built once per shape: a success resets the budget (an admin lock stays until an admin lifts
+    it), with the caller's `columns` (a sign-in's last_login_at) set in the same UPDATE. `admit`: only while the
+    account may try at all (the charge's conditions), so a quick check's correct code is refused exactly when its
+    charge would have been."""
+    statement = update(_users).where(_users.c.id == bindparam("account_id"))
+    statement = statement.where(*_MAY_TRY) if admit else statement.where(_users.c.admin_locked.is_(False))
+    return statement.values(**REFUNDED, **{c: bindparam(f"new_{c}") for c in columns})
+
+
+def _refund_params(user: User, account_values: dict) -> tuple[tuple[str, ...], dict]:
+    columns = tuple(sorted(account_values))
+    return columns, {"account_id": user.id, **{f"new_{c}": account_values[c] for c in columns}}
+
+
+def refund(user: User, **account_values) -> None:
+    """A successful second factor resets the budget (in the caller's transaction); `account_values` are written
+    to the account row in the same UPDATE."""
+    columns, params = _refund_params(user, account_values)
+    db.session.execute(_refund_statement(False, columns), params)
+
+
+def _admit(user: User, account_values: dict) -> bool:
+    """Refund a quick check's success if the account may try now (one conditional UPDATE); False if it may not."""
+    columns, params = _refund_params(user, account_values)
+    params["checked_at"] = clock.now()
+    return db.session.execute(_refund_statement(True, columns), params).rowcount == 1
 
 
 def unlock(user: User) -> None:
@@ -110,39 +133,66 @@ def newly_locked(result: Charge) -> str | None:
     return None
 
 
-def guarded(user: User, kind: str, check: Callable[[], Outcome], *, slow: bool = False, refund_now: bool = True,
-            **notice) -> Outcome:
+def guarded(user: User, kind: str, check: Callable[[], Outcome], *, slow: bool = False,
+            account_values: dict | None = None, **notice) -> Outcome:
     """Run one second-factor check (a TOTP or email code, a recovery code, a password for re-authentication)
-    against the account's budget: refuse while the account waits or is locked, charge before checking, refund
-    on success (the caller commits), record a failure, and email the owner when it starts a lock or replays a
-    code. `notice` adds details to those emails (never a code).
+    against the account's budget: refuse while the account waits or is locked, charge every failure, refund on
+    success (the caller commits), record a failure, and email the owner when it starts a lock or replays a code.
+    `account_values` are written to the account row with the refund (a sign-in's last_login_at: one UPDATE).
+    `notice` adds details to those emails (never a code).
 
-    `slow`: the check takes long or is not ours (a password, hashed codes, a third-party plugin): the charge is
-    committed before it runs, so the account's row is not held meanwhile and a check that never returns still
-    counts. A quick check shares the transaction; if it raises, the attempt is charged again on its own. `refund_now=False`: the caller refunds in its own update of the account
-    (a sign-in: login.complete)."""
-    result = charge(user)
-    if not result.allowed:  # every refused attempt is recorded too, an admin-locked one included
-        security_log.record("2fa.throttled", user, method=kind)
-        db.session.commit()
-        return Outcome.LOCKED if result.admin_locked else Outcome.THROTTLED
+    `slow`: the check takes long or is not ours (a password, hashed codes, a third-party plugin): the attempt is
+    charged and committed before it runs, so the account's row is not held meanwhile and a check that never
+    returns still counts. A quick check runs first, in the same transaction as its charge or refund: nothing is
+    sent before that transaction commits, so every attempt whose outcome anyone learns was counted (a success is
+    admitted only while a charge would have been allowed; a failure is charged). If a quick check raises, its
+    writes are undone and the attempt is charged on its own."""
+    account_values = account_values or {}
     if slow:
+        result = charge(user)
+        if not result.allowed:
+            return _refused(user, kind, result)
         db.session.commit()
+        outcome = _run(user, check, slow=True)
+        if outcome is Outcome.OK:
+            refund(user, **account_values)
+            return outcome
+    else:
+        outcome = _run(user, check, slow=False)
+        if outcome is Outcome.OK:
+            if _admit(user, account_values):
+                return outcome
+            db.session.rollback()  # the account may not try now: the check's writes (a claimed step) are undone
+            return _refused(user, kind, _refusal(user))
+        result = charge(user)
+        if not result.allowed:
+            db.session.rollback()  # as if the check had never run
+            return _refused(user, kind, result)
+    return _failed(user, kind, outcome, result, notice)
+
+
+def _run(user: User, check: Callable[[], Outcome], slow: bool) -> Outcome:
     try:
-        outcome = check()
+        return check()
     except SecretsUnavailable:
         log.error("a second factor could not be checked: the encryption keys cannot read the stored secret")
-        outcome = Outcome.UNAVAILABLE
+        return Outcome.UNAVAILABLE
     except Exception:
-        if not slow:  # the check broke half-way: its writes are undone, but the attempt still counts
-            db.session.rollback()
+        db.session.rollback()  # the check broke half-way: its writes are undone, but the attempt still counts
+        if not slow:
             charge(user)
             db.session.commit()
         raise
-    if outcome is Outcome.OK:
-        if refund_now:
-            refund(user)
-        return outcome
+
+
+def _refused(user: User, kind: str, result: Charge) -> Outcome:
+    """Every refused attempt is recorded too, an admin-locked one included."""
+    security_log.record("2fa.throttled", user, method=kind)
+    db.session.commit()
+    return Outcome.LOCKED if result.admin_locked else Outcome.THROTTLED
+
+
+def _failed(user: User, kind: str, outcome: Outcome, result: Charge, notice: dict) -> Outcome:
     if outcome is not Outcome.UNAVAILABLE:
         event = "2fa.replay_refused" if outcome is Outcome.REPLAY else "2fa.challenge_failed"
         security_log.record(event, user, method=kind, failures=result.failures)

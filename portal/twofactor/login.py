@@ -93,28 +93,31 @@ class AlreadyCompleted(Exception):
     """Another request finished this pending login first."""
 
 
-def complete(pending: PendingLogin, how: str, refund: bool = False) -> str | None:
+# The sign-in's own statements, on the tables and built once (the second-factor step's cost is measured: bench/).
+_pending = PendingLogin.__table__
+_CLAIM = delete(_pending).where(_pending.c.id == bindparam("pending_id"))
+_STAMP = (update(User.__table__).where(User.__table__.c.id == bindparam("account_id"))
+          .values(last_login_at=bindparam("signed_in_at")))
+
+
+def complete(pending: PendingLogin, how: str, stamped: bool = False) -> str | None:
     """Finish the sign-in: a fresh session that holds the login. Returns the safe `next` path, if any.
     Deleting the pending row is the commit point: if another request already did, this one fails.
-    `refund`: a second factor was just accepted (lockout.guarded(refund_now=False)): its budget is reset in the
-    same update of the account row that stamps the sign-in."""
+    `stamped`: the second factor just accepted already wrote last_login_at with its refund, in this transaction
+    (attempt, attempt_recovery), so the account row is not updated twice."""
     try:
         pending_id, user_id, next_url, area = pending.id, pending.user_id, pending.next_url, pending.area
     except ObjectDeletedError:
         raise AlreadyCompleted() from None
     user = db.session.get(User, user_id)
-    claimed = db.session.execute(
-        delete(PendingLogin).where(PendingLogin.id == pending_id).execution_options(synchronize_session=False)
-    ).rowcount
-    if claimed != 1:
+    if db.session.execute(_CLAIM, {"pending_id": pending_id}).rowcount != 1:
         db.session.rollback()
         session.pop(SESSION_KEY, None)
         raise AlreadyCompleted()
     db.session.expunge(pending)
     now = clock.now()
-    db.session.execute(update(User).where(User.id == user_id)
-                       .values(last_login_at=now, **(lockout.REFUNDED if refund else {}))
-                       .execution_options(synchronize_session=False))
+    if not stamped:
+        db.session.execute(_STAMP, {"account_id": user_id, "signed_in_at": now})
     security_log.record("login.success", user, how=how)
     commit_keeping_loaded()  # nothing this request reads of `user` changed: no reload for login_user
     session.clear()
@@ -134,7 +137,7 @@ def challenge_authenticator(user: User, wanted_id) -> Authenticator | None:
 
 def verify_factor(user: User, authenticator: Authenticator, code: str, purpose: str, **guard) -> Outcome:
     """Check a code against the account's failure budget (lockout.guarded; `guard` passes its options). Used by
-    the login challenge. The attempt is charged before the code is checked; success refunds the budget."""
+    the login challenge. A failure is charged to the budget; a success refunds it."""
     method = registry.method(authenticator.method)
 
     def check() -> Outcome:
@@ -150,10 +153,11 @@ def verify_factor(user: User, authenticator: Authenticator, code: str, purpose: 
 
 def attempt(pending: PendingLogin, authenticator: Authenticator, code: str) -> Outcome:
     """One try at the login challenge. Wrong codes also count against this pending login; too many and the
-    password is asked again. On OK the caller completes the sign-in, which refunds the budget
-    (complete(refund=True))."""
+    password is asked again. On OK the budget's refund has stamped the sign-in on the account row: the caller
+    completes it (complete(stamped=True)) in the same transaction."""
     pending_id, user = pending.id, pending_user(pending)
-    outcome = verify_factor(user, authenticator, code, f"login:{pending_id}", refund_now=False)
+    outcome = verify_factor(user, authenticator, code, f"login:{pending_id}",
+                            account_values={"last_login_at": clock.now()})
     _count_against_pending(pending_id, outcome)
     return outcome
 
@@ -165,7 +169,7 @@ def attempt_recovery(pending: PendingLogin, code: str) -> Outcome:
 
     pending_id, user = pending.id, pending_user(pending)
     outcome = lockout.guarded(user, "recovery", lambda: recovery.use(user, code), slow=True,  # argon2id hashes
-                              refund_now=False)
+                              account_values={"last_login_at": clock.now()})
     if outcome is Outcome.OK:
         recovery.announce_use(user)
     _count_against_pending(pending_id, outcome)

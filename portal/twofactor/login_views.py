@@ -105,7 +105,7 @@ def register_login_routes(bp, area: Area) -> None:
             if form.validate_on_submit():
                 outcome = login.attempt(pending, authenticator, form.code.data)
                 if outcome is Outcome.OK:
-                    response = _finish(area, pending, authenticator.method, refund=True)
+                    response = _finish(area, pending, authenticator.method, stamped=True)
                     if form.remember.data and signed_in(area):
                         devices.remember(user, response)
                     return response
@@ -261,11 +261,11 @@ def _advance(area: Area, pending):
     return _finish(area, pending, "password")
 
 
-def _finish(area: Area, pending, how: str, refund: bool = False):
+def _finish(area: Area, pending, how: str, stamped: bool = False):
     from .account_views import after_setup
     new_codes = recovery.carry()  # recovery codes made during mandatory setup outlive the session reset
     try:
-        next_url = login.complete(pending, how, refund)
+        next_url = login.complete(pending, how, stamped)
     except login.AlreadyCompleted:
         flash("This sign-in was already completed or has expired. Sign in again.", "error")
         return redirect(area.url("login"))

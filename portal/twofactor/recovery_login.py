@@ -23,7 +23,7 @@ def register_recovery_login(bp, area) -> None:
                 outcome = login.attempt_recovery(pending, form.code.data)
                 if outcome is Outcome.OK:
                     left = recovery.remaining(user)
-                    response = _finish(area, pending, "recovery", refund=True)
+                    response = _finish(area, pending, "recovery", stamped=True)
                     if signed_in(area):
                         flash(_left_message(left), "success" if left > 2 else "error")
                     return response

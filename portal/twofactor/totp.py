@@ -4,7 +4,7 @@ The replay guard is one conditional UPDATE (`last_used_step < :step`): the datab
 concurrent requests wins, never process memory.
 """
 import pyotp
-from sqlalchemy import or_, update
+from sqlalchemy import bindparam, or_, update
 
 from .. import clock, crypto
 from ..extensions import db
@@ -13,6 +13,14 @@ from .base import ConfigField, Method, Outcome, SetupState
 
 STEP = 30
 DRIFT = 1
+
+
+_authenticators = Authenticator.__table__
+# The replay guard, built once: the step is claimed only if it is later than every step used before.
+_CLAIM_STEP = (update(_authenticators)
+               .where(_authenticators.c.id == bindparam("authenticator_id"))
+               .where(or_(_authenticators.c.last_used_step.is_(None), _authenticators.c.last_used_step < bindparam("step")))
+               .values(last_used_step=bindparam("step"), last_used_at=bindparam("used_at")))
 
 
 def normalise(code: str) -> str:
@@ -60,11 +68,6 @@ class TotpMethod(Method):
         step = matching_step(secret, code, clock.epoch(now))
         if step is None:
             return Outcome.WRONG
-        won = db.session.execute(
-            update(Authenticator)
-            .where(Authenticator.id == authenticator.id)
-            .where(or_(Authenticator.last_used_step.is_(None), Authenticator.last_used_step < step))
-            .values(last_used_step=step, last_used_at=now)
-            .execution_options(synchronize_session=False)
-        ).rowcount
+        won = db.session.execute(_CLAIM_STEP, {"authenticator_id": authenticator.id, "step": step,
+                                               "used_at": now}).rowcount
         return Outcome.OK if won == 1 else Outcome.REPLAY

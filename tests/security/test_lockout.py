@@ -123,6 +123,29 @@ def test_success_resets_the_budget(person, client, app):
     assert user_row(app).failure_count == 0
 
 
+def test_a_right_code_refused_while_waiting_is_neither_charged_nor_spent(person, client, app):
+    secret, _ = enrolled_agent(person)
+    person.login()
+    for _ in range(5):
+        person.post("/agent/login/verify", {"code": wrong_code(person, secret)})
+    person.login()  # five wrong codes end a sign-in: the password again
+    assert person.post("/agent/login/verify", {"code": wrong_code(person, secret)}).status_code == 401
+    with app.app_context():
+        step_before = db.session.scalar(db.select(Authenticator.last_used_step))
+    assert user_row(app).failure_count == 6  # the sixth failure: 30 s to wait
+    code = person.code(secret, 1)  # next step's code: still valid once the wait is over
+    r = person.post("/agent/login/verify", {"code": code})
+    assert r.status_code == 429 and MESSAGES[Outcome.THROTTLED] in page_text(r)
+    with app.app_context():
+        assert db.session.scalar(db.select(Authenticator.last_used_step)) == step_before  # the step is not used up
+        assert db.session.scalar(db.select(SecurityEvent.type).order_by(SecurityEvent.id.desc())) == "2fa.throttled"
+    assert user_row(app).failure_count == 6  # and a refused attempt costs nothing
+    person.clock.advance(30)
+    assert person.post("/agent/login/verify", {"code": code}).headers["Location"] == "/agent/"
+    user = user_row(app)
+    assert (user.failure_count, user.next_attempt_at) == (0, None) and user.last_login_at == person.clock.now()
+
+
 def test_a_failed_attempt_counts_even_when_the_request_fails(person, client, app, monkeypatch):
     secret, _ = enrolled_agent(person)
     person.login()
