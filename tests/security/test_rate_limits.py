@@ -48,6 +48,9 @@ def test_sign_in_is_limited_per_ip(limited_app, clock):
     assert [wrong_password(client).status_code for _ in range(3)] == [401, 401, 401]
     r = wrong_password(client)
     assert r.status_code == 429 and LIMITED in page_text(r)
+    assert 1 <= int(r.headers["Retry-After"]) <= 61  # when this minute's window lets the next one through
+    # No X-RateLimit-* headers on ordinary responses: each would cost a storage round trip on every request.
+    assert not [h for h in wrong_password(client, ip="192.0.2.44").headers.keys() if h.lower().startswith("x-ratelimit")]
     assert wrong_password(client, ip="198.51.100.9").status_code == 401  # another address is not held back
     assert client.get("/agent/login", environ_base={"REMOTE_ADDR": "203.0.113.7"}).status_code == 200  # GET free
     if storage == "redis":
