@@ -40,7 +40,8 @@ def create_app(config_class=Config, **overrides) -> Flask:
     limiter.init_app(app)
     login_manager.init_app(app)
 
-    from . import auth_session, errors, headers
+    from . import auth_session, compression, errors, headers
+    compression.init_app(app)  # static CSS, JS and SVG only: never a page (BREACH; see portal/compression.py)
     auth_session.init_app(app)
     errors.init_app(app)
     headers.init_app(app)
