@@ -1,7 +1,8 @@
 """Page weight, as a browser sees it: Debian's Chromium (through Playwright) opens each page of a real sign-in
 and of the admin with its cache off (a first visit), and every request the page makes is counted with its bytes
-(Content-Length: what crosses the wire, as the portal sends it uncompressed); any request leaving the portal's
-origin is a third-party request."""
+(Content-Length: what crosses the wire, i.e. the encoded body — gzip for the static CSS, JS and SVG when the
+browser accepts it, as is for pages, which are never compressed); any request leaving the portal's origin is a
+third-party request."""
 import os
 import urllib.parse
 
@@ -31,10 +32,10 @@ def weigh(base_url: str, email: str, password: str, secret: str, totp_instance: 
         cdp = context.new_cdp_session(page)
         cdp.send("Network.enable")
         cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
-        seen = []  # (url, resource type, status, bytes) of every response, read from its headers
+        seen = []  # (url, resource type, status, bytes or None) of every response, read from its headers
         page.on("response", lambda response: seen.append((
             response.url, response.request.resource_type, response.status,
-            int(response.headers.get("content-length") or 0))))
+            int(response.headers["content-length"]) if "content-length" in response.headers else None)))
 
         def visit(name, path):
             seen.clear()
@@ -70,6 +71,9 @@ def _weigh(name, path, requests, origin, final_url) -> dict:
             row["third_party"] += 1
         key = {"document": "html_bytes", "stylesheet": "css_bytes", "script": "js_bytes"}.get(
             resource_type, "other_bytes")
-        row[key] += size  # error pages weigh what they send, too; a 304 sends nothing
+        if size is None and status not in (204, 304):
+            # A body sent without its length (chunked) can't be weighed from the headers: fail, never count 0.
+            raise RuntimeError(f"{name}: {url} came without a Content-Length, so its bytes can't be counted")
+        row[key] += size or 0  # error pages weigh what they send, too; a 304 sends nothing
     row["total_bytes"] = row["html_bytes"] + row["css_bytes"] + row["js_bytes"] + row["other_bytes"]
     return row
