@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from flask import abort, session
 from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
 
 from .. import clock, crypto, security_log
 from ..extensions import db
@@ -108,8 +109,23 @@ def check_name(user: User, name: str, exclude_id: int | None = None) -> str:
         .where(Authenticator.user_id == user.id, Authenticator.name == name, Authenticator.id != (exclude_id or 0))
     )
     if clash:
-        raise FlowError(f"You already have an authenticator named “{name}”. Choose another name.")
+        raise FlowError(_name_taken(name))
     return name
+
+
+def _name_taken(name: str) -> str:
+    return f"You already have an authenticator named “{name}”. Choose another name."
+
+
+def _store_name(name: str) -> None:
+    """Write the new or renamed authenticator now: when two requests give one person the same name at the same
+    instant, the unique (person, name) constraint lets only one through and the other is told, before anything is
+    logged or mailed."""
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        raise FlowError(_name_taken(name)) from None
 
 
 def confirm(user: User, instance: PluginInstance, name: str, code: str, actor: User | None = None) -> Authenticator:
@@ -131,6 +147,7 @@ def confirm(user: User, instance: PluginInstance, name: str, code: str, actor: U
                                   target=setup_state.target or None, is_default=first, created_at=now,
                                   confirmed_at=now, last_used_at=now, **fields)
     db.session.add(authenticator)
+    _store_name(name)
     event = "2fa.admin_setup" if actor is not None and actor.id != user.id else "2fa.setup"
     security_log.record(event, user, actor=actor or user, method=state["method"], name=name)
     security_notice(user, event, authenticator=name)
@@ -161,6 +178,7 @@ def owned(user: User, authenticator_id) -> Authenticator | None:
 
 def rename(user: User, authenticator: Authenticator, name: str) -> None:
     authenticator.name = check_name(user, name, exclude_id=authenticator.id)
+    _store_name(authenticator.name)
     security_log.record("2fa.renamed", user, actor=user, name=authenticator.name)
     security_notice(user, "2fa.renamed", authenticator=authenticator.name)
     db.session.commit()

@@ -183,3 +183,22 @@ def test_forged_form_is_refused_and_changes_nothing(registered, client):
     r = client.post(url, data={"csrf_token": "forged", "name": "Renamed"})
     assert r.status_code == 400 and "This form has expired or did not come from this site." in page_text(r)
     assert registered.authenticators() == [("Phone", "totp")]
+
+
+def test_a_name_taken_at_the_same_instant_is_refused_not_a_500(registered, client, app, monkeypatch):
+    """Two setups sent at once with the same name both pass the name check; the database's unique (person, name)
+    constraint lets one through and the other gets the same clear message — nothing logged or mailed for it."""
+    from portal.twofactor import setup
+    registered.add_app("Phone")
+    page, secret = registered.start_app_setup()
+    monkeypatch.setattr(setup, "check_name", lambda user, name, exclude_id=None: " ".join(name.split()))
+    with app.app_context():
+        events = db.session.scalar(db.select(db.func.count()).select_from(SecurityEvent))
+    r = client.post("/profile/2fa/setup/1", data={"csrf_token": csrf_token(page), "name": "Phone",
+                                                  "code": registered.code(secret)})
+    assert r.status_code == 400
+    assert "You already have an authenticator named “Phone”. Choose another name." in page_text(r)
+    assert registered.authenticators() == [("Phone", "totp")]
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count()).select_from(SecurityEvent)) == events
+    assert secret.upper() in page_text(r).replace(" ", "")  # the same key: another name and code will do
