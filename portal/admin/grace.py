@@ -1,8 +1,10 @@
 """The grace date as the admin sees it: entered in a timezone they pick, stored as naive UTC, and described back
 exactly. The server's own timezone never enters into it."""
+import os
 from datetime import datetime, timezone
 from functools import cache
-from zoneinfo import ZoneInfo, available_timezones
+from importlib import resources
+from zoneinfo import TZPATH, ZoneInfo, available_timezones
 
 from ..twofactor.setup import FlowError
 
@@ -12,7 +14,36 @@ REGIONS = ("Africa/", "America/", "Antarctica/", "Arctic/", "Asia/", "Atlantic/"
 
 @cache
 def timezone_names() -> tuple[str, ...]:
+    """Every zone the Grace Period may be entered in: UTC and each Region/City zone, old names included."""
     return ("UTC",) + tuple(sorted(n for n in available_timezones() if n.startswith(REGIONS)))
+
+
+@cache
+def listed_timezones() -> tuple[str, ...]:
+    """The zones the picker lists: UTC and IANA's own list of one zone per region of each country (zone.tab),
+    without the ~70 old names that are only links to one of them (Asia/Calcutta is Asia/Kolkata). Where the
+    timezone database has no zone.tab, every zone of timezone_names()."""
+    known = set(timezone_names())
+    listed = {name for name in _zone_tab() if name in known}
+    return ("UTC",) + tuple(sorted(listed)) if listed else timezone_names()
+
+
+def _zone_tab() -> list[str]:
+    """The third column of zone.tab, read from where zoneinfo reads the zones (TZPATH, else the tzdata package)."""
+    for root in TZPATH:
+        path = os.path.join(root, "zone.tab")
+        if os.path.isfile(path):
+            with open(path, encoding="utf-8") as fh:
+                return _zones_in(fh.read())
+    try:
+        return _zones_in(resources.files("tzdata").joinpath("zoneinfo", "zone.tab").read_text("utf-8"))
+    except (ImportError, OSError):
+        return []
+
+
+def _zones_in(text: str) -> list[str]:
+    return [line.split("\t")[2].strip() for line in text.splitlines()
+            if line and not line.startswith("#") and line.count("\t") >= 2]
 
 
 def zone(name: str) -> ZoneInfo:

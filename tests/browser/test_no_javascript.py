@@ -69,3 +69,34 @@ def test_a_wrong_code_is_explained_without_javascript(live, no_js_page):
     expect(page.get_by_label("Code", exact=True)).to_have_accessible_description(
         "Enter the code from your authenticator app. Error: That code isn't right. Check the code in your app "
         "and try again.")
+
+
+def test_admin_picks_the_grace_period_timezone_by_keyboard_without_javascript(live, no_js_page):
+    """The timezone picker is a plain labelled <select> of IANA names: Tab to it, type the start of the name
+    (the browser jumps to it), save."""
+    page = no_js_page
+    who = add_person(live.app, "admin", "ada@example.com", "Ada Admin")
+    sign_in_by_keyboard(page, live.url, "/agent", who.email, PASSWORD)
+    expect_focus(page, 'textbox "Code"')
+    page.keyboard.type(who.code(live.clock))
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Welcome, Ada Admin")
+    page.goto(f"{live.url}/admin/auth")
+    page.get_by_label("Require agents to set up 2FA").check()
+    page.get_by_label("Grace Period", exact=True).fill("2026-03-10T12:00")
+    page.get_by_label("Grace Period", exact=True).focus()
+    for _ in range(10):  # Tab goes through the date field's own parts (month, day, year, hour, ...) first
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.id") == "grace_timezone":
+            break
+    expect_focus(page, 'combobox "Timezone of the Grace Period"')
+    expect(page.get_by_label("Timezone of the Grace Period")).to_have_accessible_description(
+        "The timezone the Grace Period is entered in, by its IANA name: Region/City, like America/New_York (type "
+        "the first letters to jump to it). It is stored in UTC.")
+    page.keyboard.type("America/New_")
+    expect(page.get_by_label("Timezone of the Grace Period")).to_have_value("America/New_York")
+    press(page, 'button "Save changes"')
+    expect(page.get_by_text("The grace period ends on Tuesday 10 March 2026 at 12:00 (America/New_York), which is "
+                            "16:00 UTC on Tuesday 10 March 2026.")).to_be_visible()
+    expect(page.get_by_label("Timezone of the Grace Period")).to_have_value("America/New_York")
