@@ -29,8 +29,10 @@ def normalise_email(email: str) -> str:
 
 
 def check_password(email: str, password: str, kind: str) -> User | None:
-    """The person with this email and password who may sign in to this area, or None."""
-    user = db.session.scalar(db.select(User).where(User.email == normalise_email(email)))
+    """The person with this email and password who may sign in to this area, or None. Their authenticators come
+    in the same statement: the next step depends on them."""
+    user = db.session.execute(db.select(User).where(User.email == normalise_email(email))
+                              .options(joinedload(User.authenticators))).unique().scalar_one_or_none()
     ok = verify_password(user.password_hash if user else None, password or "")
     if not ok or user.kind != kind:
         if user is not None:
@@ -50,7 +52,7 @@ def begin(user: User, area: str, next_url: str | None) -> PendingLogin:
     )
     db.session.add(pending)
     security_log.record("login.password_ok", user)
-    db.session.commit()
+    commit_keeping_loaded()  # nothing read of `user` or `pending` afterwards changed: no reload for the next step
     session[SESSION_KEY] = pending.id
     return pending
 
