@@ -18,9 +18,16 @@ SIGNED_IN = [("Agent dashboard", "/agent/"), ("Preferences > Security", "/agent/
              ("Admin", "/admin/"), ("Admin > Auth & SSO", "/admin/auth"), ("Admin > Agents", "/admin/agents"),
              ("Admin > End users", "/admin/end-users"), ("Admin > Plugins", "/admin/plugins"),
              ("Admin > Security log", "/admin/security-log")]
+END_USER = [("Help Center home (signed in)", "/"), ("My Profile > Your 2FA", "/profile/2fa"),
+            ("Your 2FA > set up app (QR)", "/profile/2fa/setup/{totp}?new=1"),
+            ("Your 2FA > set up email", "/profile/2fa/setup/{email}?new=1"),
+            ("Security activity", "/security/activity")]
 
 
-def weigh(base_url: str, email: str, password: str, secret: str, totp_instance: int) -> list[dict]:
+def weigh(base_url: str, email: str, password: str, secret: str, totp_instance: int, email_instance: int = 2,
+          end_user: str | None = None) -> list[dict]:
+    """`email`: an admin agent with an authenticator app (`secret`); `end_user`: a help-center person without 2FA
+    (their pages are weighed too when given)."""
     from playwright.sync_api import sync_playwright
     origin = "{0.scheme}://{0.netloc}".format(urllib.parse.urlsplit(base_url))
     results = []
@@ -56,6 +63,15 @@ def weigh(base_url: str, email: str, password: str, secret: str, totp_instance: 
         page.wait_for_url("**/agent/")
         for name, path in SIGNED_IN:
             visit(name, path.format(totp=totp_instance))
+        if end_user:
+            context.clear_cookies()
+            page.goto(base_url + "/login")
+            page.fill("input[name=email]", end_user)
+            page.fill("input[name=password]", password)
+            page.press("input[name=password]", "Enter")
+            page.wait_for_url(base_url + "/")
+            for name, path in END_USER:
+                visit(name, path.format(totp=totp_instance, email=email_instance))
         browser.close()
     return results
 

@@ -71,8 +71,11 @@ def main() -> int:
         result["admin"] = [{"database": d.kind, **row} for d in databases
                            for row in admin_list.measure(_app(d, keys), d.agents)]
         if not args.no_pages:
-            d = next((d for d in databases if d.kind == "postgresql" and d.users == args.small), databases[0])
-            result["pages"] = pages.weigh(portals[id(d)].url, "u0000001@example.com", PASSWORD, secret, 1)
+            # The largest database: the admin lists are full, and it has help-center people (after the agents).
+            d = max(databases, key=lambda d: (d.users, d.kind == "postgresql"))
+            end_user = f"u{d.agents + 1:07d}@example.com" if d.users > d.agents else None
+            result["pages"] = pages.weigh(portals[id(d)].url, "u0000001@example.com", PASSWORD, secret, 1,
+                                          end_user=end_user)
     finally:
         for server in servers:
             server.stop()
