@@ -145,8 +145,9 @@ def guarded(user: User, kind: str, check: Callable[[], Outcome], *, slow: bool =
     charged and committed before it runs, so the account's row is not held meanwhile and a check that never
     returns still counts. A quick check runs first, in the same transaction as its charge or refund: nothing is
     sent before that transaction commits, so every attempt whose outcome anyone learns was counted (a success is
-    admitted only while a charge would have been allowed; a failure is charged). If a quick check raises, its
-    writes are undone and the attempt is charged on its own."""
+    admitted only while a charge would have been allowed; a failure is charged). A quick check that cannot run
+    at all (UNAVAILABLE: the server's keys cannot read the secret) is not charged: a misconfigured deploy must not
+    lock everyone out. If a quick check raises, its writes are undone and the attempt is charged on its own."""
     account_values = account_values or {}
     if slow:
         result = charge(user)
@@ -159,6 +160,9 @@ def guarded(user: User, kind: str, check: Callable[[], Outcome], *, slow: bool =
             return outcome
     else:
         outcome = _run(user, check, slow=False)
+        if outcome is Outcome.UNAVAILABLE:  # our own check could not run (the keys cannot read the secret): no
+            db.session.rollback()           # code was compared, so nothing is learnt and nothing is charged
+            return outcome
         if outcome is Outcome.OK:
             if _admit(user, account_values):
                 return outcome
