@@ -32,7 +32,9 @@ def test_admin_requires_2fa_and_an_agent_completes_the_forced_setup_in_the_pop_u
     sign_in(page, live.url, "nat@example.com", PASSWORD)
     popup = page.get_by_role("dialog", name="Set up two-factor authentication")
     expect(popup).to_be_visible()
-    assert page.locator("dialog[open]").count() == 1  # a real modal dialog over the console
+    # A real modal dialog over the console, once the page's script has turned the step into one (the step is a
+    # plain role=dialog section until then, so wait for it rather than look at once).
+    expect(page.locator("dialog[open]")).to_have_count(1)
     behind = page.get_by_text("Agent console — it opens as soon as two-factor authentication is set up.")
     expect(behind).to_be_attached()
     expect(popup.get_by_role("button", name="Skip for now")).to_have_count(0)  # no grace period
