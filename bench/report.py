@@ -7,7 +7,7 @@ import subprocess
 from datetime import datetime, timezone
 from importlib.metadata import version
 
-PACKAGES = ["Flask", "Werkzeug", "SQLAlchemy", "Flask-SQLAlchemy", "Flask-Login", "Flask-WTF", "Flask-Limiter",
+PACKAGES = ["Flask", "Werkzeug", "SQLAlchemy", "Flask-SQLAlchemy", "Flask-Login", "Flask-WTF", "limits",
             "gunicorn", "psycopg", "argon2-cffi", "pyotp", "cryptography"]
 TARGETS = {"step": 1.25, "signin": 0.10, "growth": 1.10, "page_bytes": 30 * 1024}
 

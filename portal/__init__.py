@@ -4,10 +4,10 @@ import os
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import passwords
+from . import passwords, rate_limits
 from .config import Config
 from .crypto import KeyRing, parse_keys
-from .extensions import csrf, db, limiter, login_manager, migrate, tune_sqlite
+from .extensions import csrf, db, login_manager, migrate, tune_sqlite
 from .extensions import mail as mail_extension
 from .keys import load_keys
 
@@ -37,7 +37,7 @@ def create_app(config_class=Config, **overrides) -> Flask:
     migrate.init_app(app, db, directory=os.path.join(ROOT, "migrations"))
     csrf.init_app(app)
     mail_extension.init_app(app)
-    limiter.init_app(app)
+    rate_limits.init_app(app)
     login_manager.init_app(app)
 
     from . import auth_session, compression, errors, headers

@@ -26,9 +26,6 @@ class Config:
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     # Prefix of the rate-limit keys in that storage (several portals can share one Redis).
     RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "portal")
-    # No X-RateLimit-* headers on every response (each costs the limiter a storage round trip); a refused
-    # request still says when to come back (Retry-After, portal.errors).
-    RATELIMIT_HEADERS_ENABLED = False
     # Per-IP limit on every sign-in and code endpoint.
     PORTAL_AUTH_RATE_LIMIT = os.environ.get("PORTAL_AUTH_RATE_LIMIT", "30 per minute")
     # Outgoing mail. With no MAIL_SERVER and debug on, mail goes to the dev outbox page instead.

@@ -1,15 +1,13 @@
 """Every error is a page with a plain message and the right status; never a traceback, never a secret."""
 import logging
-import time
 
 from flask import g, render_template, request
-from flask_limiter import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import InterfaceError, OperationalError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, TooManyRequests
 
 from .crypto import SecretsUnavailable
-from .extensions import db, limiter, login_manager
+from .extensions import db, login_manager
 
 log = logging.getLogger(__name__)
 
@@ -30,17 +28,6 @@ def _page(status: int, message: str | None = None):
                            message=message or MESSAGES.get(status, MESSAGES[500])), status
 
 
-def _seconds_until_reset() -> int:
-    """When the per-IP window that refused this request lets the next one through (at least 1 s)."""
-    current = limiter.current_limit
-    try:
-        reset_at = current.reset_at if current else None
-    except Exception:  # the limit's storage became unreachable: a minute (the usual window) is the safe answer
-        log.warning("rate-limit storage unreachable while refusing a request")
-        reset_at = None
-    return max(1, int(reset_at - time.time()) + 1) if reset_at else 60
-
-
 def init_app(app) -> None:
     @app.before_request
     def refuse_nul_characters():
@@ -53,10 +40,10 @@ def init_app(app) -> None:
     def csrf_error(exc):
         return _page(400, "This form has expired or did not come from this site. Reload the page and try again.")
 
-    @app.errorhandler(RateLimitExceeded)
+    @app.errorhandler(TooManyRequests)
     def rate_limited(exc):
         body, status = _page(429)
-        return body, status, {"Retry-After": str(_seconds_until_reset())}
+        return body, status, ({"Retry-After": str(exc.retry_after)} if exc.retry_after else {})
 
     @app.errorhandler(HTTPException)
     def http_error(exc):

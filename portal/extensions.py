@@ -1,7 +1,5 @@
 """Extensions, created once and bound to the app in create_app()."""
 from sqlalchemy import event
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_mail import Mail
 from flask_migrate import Migrate
@@ -19,7 +17,6 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 mail = Mail()
-limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
 
 def commit_keeping_loaded() -> None:

@@ -1,10 +1,11 @@
 """Register at /register (name, email, password), then continue into the shared sign-in state machine:
 signed in at once, or taken straight to the mandatory 2FA setup when the admin requires it."""
-from flask import current_app, redirect, request, url_for
+from flask import redirect, request, url_for
 from sqlalchemy.exc import IntegrityError
 
 from ..cli import create_user
-from ..extensions import db, limiter
+from ..extensions import db
+from ..rate_limits import auth_limit
 from ..models import User
 from ..twofactor import login
 from ..twofactor.login_views import signed_in
@@ -16,7 +17,7 @@ TAKEN = "An account with that email already exists. Sign in instead."
 
 
 @bp.route("/register", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["PORTAL_AUTH_RATE_LIMIT"], methods=["POST"])
+@auth_limit
 def register():
     if signed_in(AREA):
         return redirect(url_for(AREA.home))

@@ -5,11 +5,12 @@ The agent console and the help center get the same views with their own URLs, la
 from dataclasses import dataclass
 from functools import wraps
 
-from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, logout_user
 
 from .. import security_log
-from ..extensions import db, limiter
+from ..extensions import db
+from ..rate_limits import auth_limit
 from . import devices, login, policy, recovery, registry, setup
 from .account_forms import RememberChallengeForm
 from .base import Outcome
@@ -19,13 +20,9 @@ STATUS = {Outcome.WRONG: 401, Outcome.REPLAY: 401, Outcome.EXPIRED: 401, Outcome
           Outcome.NO_CODE: 400, Outcome.THROTTLED: 429, Outcome.LOCKED: 403, Outcome.UNAVAILABLE: 503}
 
 
-def _auth_limit() -> str:
-    return current_app.config["PORTAL_AUTH_RATE_LIMIT"]
-
-
-# One limit object for every sign-in and code endpoint of every area: the per-IP count is kept per endpoint
-# (Flask-Limiter scopes it by endpoint), and never counted twice for views made by the same factory.
-AUTH_LIMIT = limiter.limit(_auth_limit, methods=["POST"])
+# One limit for every sign-in and code endpoint of every area (PORTAL_AUTH_RATE_LIMIT), counted per address and
+# per endpoint (portal.rate_limits).
+AUTH_LIMIT = auth_limit
 
 
 @dataclass(frozen=True)

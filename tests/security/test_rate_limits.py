@@ -1,13 +1,11 @@
-"""Per-IP rate limits on the sign-in and code endpoints (Flask-Limiter): in memory by default, in Redis when a
-URL is configured so every worker shares the count. The tests switch the limiter on (TestConfig has it off);
-they make their own app and no other, since every app made binds the one module-level limiter."""
+"""Per-IP rate limits on the sign-in and code endpoints (portal.rate_limits): in memory by default, in Redis when a
+URL is configured so every worker shares the count. The tests switch the limits on (TestConfig has them off)."""
 import secrets
 
 import pytest
 import redis
 
 from portal.clock import set_clock
-from portal.extensions import limiter
 from tests.conftest import Person, csrf_token, make_app, page_text
 from tests.security.helpers import EMAIL, enrolled_agent
 
@@ -22,8 +20,6 @@ def limited_app(request, tmp_path, pg_schema, clock):
     app = make_app(tmp_path, pg_schema, RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI=storage,
                    RATELIMIT_KEY_PREFIX=prefix, PORTAL_AUTH_RATE_LIMIT="3 per minute")
     set_clock(app, clock)
-    # Flask-Limiter keeps the first prefix it was given for the process: read back the one in use.
-    prefix = limiter._key_prefix or prefix
     yield app, request.param, prefix
     if request.param == "redis":
         store = redis.Redis.from_url(REDIS_URL)
@@ -70,3 +66,23 @@ def test_code_endpoints_are_limited_too(limited_app, clock):
     statuses = [person.post("/agent/login/verify", {"code": "000000"}).status_code for _ in range(3)]
     assert statuses[-1] == 429
     assert secret and codes
+
+
+def test_unreachable_counters_refuse_the_attempt_rather_than_let_it_through(tmp_path, pg_schema, clock, caplog):
+    """With the shared counters down, an attempt can't be counted: it is refused with a plain 503 page before any
+    password or code is checked, and the page and log say nothing more than that."""
+    from portal.extensions import db
+    from portal.models import SecurityEvent
+    app = make_app(tmp_path, pg_schema, RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI="redis://127.0.0.1:1/0",
+                   PORTAL_AUTH_RATE_LIMIT="3 per minute")
+    set_clock(app, clock)
+    client = app.test_client()
+    Person(app, client, clock).create()
+    r = wrong_password(client)
+    assert r.status_code == 503 and "The service is briefly unavailable. Try again in a moment." in page_text(r)
+    assert "rate-limit storage unreachable" in caplog.text and "guess" not in caplog.text
+    assert client.get("/agent/login").status_code == 200  # pages that count nothing still open
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count()).select_from(SecurityEvent)) == 0
+        db.session.remove()
+        db.engine.dispose()
