@@ -140,6 +140,20 @@ def signin_batch(server, people, password: str, secret: str, concurrency: int) -
     return batch
 
 
+def signin_pairs(server, full, cheap, password: str, secret: str) -> tuple[Batch, Batch]:
+    """Whole sign-ins one at a time, alternating a person whose stored hash has the production argon2id cost
+    (`full`) with one whose hash has argon2id's cheapest (`cheap`): the same requests and code paths, so the cheap
+    ones cost everything around the hash, measured side by side with the full ones on the same server."""
+    totals = (Batch(), Batch())
+    totals[0].done, totals[1].done = [], []
+    for pair in zip(full, cheap):
+        for email, batch in zip(pair, totals):
+            one = signin_batch(server, [email], password, secret, 1)
+            batch.add(one)
+            batch.done += one.done
+    return totals
+
+
 def _measure(server, items, one, concurrency: int) -> Batch:
     cpu_before = server.cpu_seconds()
     with ThreadPoolExecutor(concurrency) as pool:
@@ -163,12 +177,13 @@ def verify_signed_in(target: Target, flows: list[Flow]) -> int:
     return ok
 
 
-def hash_cpu_ms(rounds: int = 20) -> float:
-    """CPU of one production argon2id verify (portal.passwords), measured in this process."""
+def hash_cpu_ms(rounds: int = 20, stored: str | None = None, password: str = "correct horse battery staple") -> float:
+    """CPU of one argon2id verify (portal.passwords) of `stored` (default: a production-cost hash), measured in
+    this process."""
     from portal.passwords import hash_password, verify_password
-    stored = hash_password("correct horse battery staple")
-    verify_password(stored, "correct horse battery staple")
+    stored = stored or hash_password(password)
+    verify_password(stored, password)
     start = time.process_time()
     for _ in range(rounds):
-        verify_password(stored, "correct horse battery staple")
+        verify_password(stored, password)
     return 1000 * (time.process_time() - start) / rounds

@@ -72,15 +72,18 @@ def render(r: dict) -> str:
             f"{c['floor']['statements']} in {c['floor']['commits']}" for label, c in r["statements"].items()) + "."]
     lines += ["", "### Whole sign-in (sign-in page, password, challenge page, code) with production argon2id, "
               "one at a time", "",
-              "| database | CPU ms per sign-in | argon2id verify CPU ms | hash share | overhead beyond the hash "
-              "(target ≤ 10%) | p50 / p95 ms | signed in |", "| --- | --- | --- | --- | --- | --- | --- |"]
+              "| database | CPU ms per sign-in | argon2id verify CPU ms | CPU ms around the hash | hash share | "
+              "overhead beyond the hash (target ≤ 10%) | hash as the server paid it, ms | p50 / p95 ms | signed in |",
+              "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
     for label, s in r["signin"].items():
-        overhead = (s["cpu_ms"] - s["hash_cpu_ms"]) / s["hash_cpu_ms"]
+        around = s["around_hash_cpu_ms"]
+        overhead = around / s["hash_cpu_ms"]
         targets.append((f"sign-in overhead beyond the hash ≤ 10% ({label})", overhead <= TARGETS["signin"],
                         f"{overhead:.1%}"))
-        lines.append(f"| {label} | {_ms(s['cpu_ms'])} | {_ms(s['hash_cpu_ms'])} | "
-                     f"{s['hash_cpu_ms'] / s['cpu_ms']:.0%} | {overhead:.1%} | {_ms(s['p50_ms'])} / "
-                     f"{_ms(s['p95_ms'])} | {s['signed_in']}/{s['requests']} |")
+        lines.append(f"| {label} | {_ms(s['cpu_ms'])} | {_ms(s['hash_cpu_ms'])} | {_ms(around)} | "
+                     f"{s['hash_cpu_ms'] / (s['hash_cpu_ms'] + around):.0%} | {overhead:.1%} | "
+                     f"{_ms(s['cpu_ms'] - around)} | {_ms(s['p50_ms'])} / {_ms(s['p95_ms'])} | "
+                     f"{s['signed_in']}/{s['requests']} |")
 
     lines += ["", "### Growth: the portal's second-factor step at each size (one request at a time; under load "
               "in the step table)", "",

@@ -12,6 +12,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
 import pyotp  # noqa: E402
+from argon2 import PasswordHasher  # noqa: E402
 
 from bench import admin_list, load, pages, report, seed, statements  # noqa: E402
 from tests.system.servers import REDIS_URL, Gunicorn, SmtpSink, new_keys  # noqa: E402
@@ -29,7 +30,10 @@ def arguments():
     parser.add_argument("--flows", type=int, default=120, help="second-factor steps per server per round")
     parser.add_argument("--sequential", type=int, default=30,
                         help="more portal steps per round, one at a time, for the growth comparison")
-    parser.add_argument("--signins", type=int, default=40, help="whole sign-ins per database")
+    parser.add_argument("--warmup", type=int, default=20,
+                        help="steps per server, and 2 sign-ins per worker, before anything is measured (20)")
+    parser.add_argument("--signins", type=int, default=40,
+                        help="whole sign-ins per database with the production hash, and as many with the cheapest")
     parser.add_argument("--concurrency", type=int, default=8, help="requests in flight at once")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers of every server")
     parser.add_argument("--no-pages", action="store_true", help="skip the page-weight browser run")
@@ -64,9 +68,9 @@ def main() -> int:
         result["step"] = _interleaved_steps(targets, secret, args)
         result["signin"] = _whole_signins(databases, portals, secret, args)
         result["statements"] = {
-            f"{d.kind} {d.users:,}": {"portal": statements.portal_step(_app(d, keys), d.agents - args.signins, secret),
+            f"{d.kind} {d.users:,}": {"portal": statements.portal_step(_app(d, keys), d.agents - _signin_people(args), secret),
                                       "floor": statements.floor_step(d.url, keys["SECRET_KEY"],
-                                                                     d.agents - args.signins, secret)}
+                                                                     d.agents - _signin_people(args), secret)}
             for d in databases if d.users == args.small}
         result["admin"] = [{"database": d.kind, **row} for d in databases
                            for row in admin_list.measure(_app(d, keys), d.agents)]
@@ -108,9 +112,10 @@ def _start_servers(databases, env, keys, args, servers):
             server.start(ready_path="/agent/login" if server is portal else "/me")
         portals[id(d)] = portal
         # People 2.. take the second-factor steps; the last ones of the pool do whole sign-ins; 1 is the admin.
-        needed = args.rounds * (args.flows + args.sequential)
-        if needed + args.signins + 2 > d.agents:  # + the admin, + one for counting statements
-            raise SystemExit(f"{d.kind} {d.users:,}: {needed + args.signins + 2} fresh agents needed, {d.agents} made")
+        needed = args.warmup + args.rounds * (args.flows + args.sequential)
+        if needed + _signin_people(args) + 2 > d.agents:  # + the admin, + one for counting statements
+            raise SystemExit(f"{d.kind} {d.users:,}: {needed + _signin_people(args) + 2} fresh agents needed, "
+                             f"{d.agents} made")
         ids = list(range(2, 2 + needed))
         label = f"{d.kind} {d.users:,}"
         targets.append(load.Target(f"floor | {label}", floor, "/verify", "/me", "/me",
@@ -123,6 +128,10 @@ def _start_servers(databases, env, keys, args, servers):
 def _interleaved_steps(targets, secret, args) -> dict:
     """Every server in turn, each round in the opposite order: under load `concurrency` at a time, then (the
     portal, for growth) one at a time, so a size's latency is its own and not the queue's."""
+    for target in targets:  # every worker's first requests (imports, caches, copy-on-write after the fork)
+        warm = load.step_batch(target, secret, args.warmup, args.concurrency)
+        if warm.failures:
+            raise SystemExit(f"{target.name}: {len(warm.failures)} of {args.warmup} warm-up steps did not sign in")
     totals = {t.name: load.Batch() for t in targets}
     alone = {t.name: load.Batch() for t in targets}
     done = {t.name: [] for t in targets}
@@ -152,21 +161,40 @@ def _interleaved_steps(targets, secret, args) -> dict:
     return out
 
 
+def _signin_people(args) -> int:
+    """The last agents of each database: warm-up sign-ins, then pairs of full- and cheap-hash sign-ins."""
+    return 2 * args.workers + 2 * args.signins
+
+
 def _whole_signins(databases, portals, secret, args) -> dict:
+    """Whole sign-ins, one at a time (concurrent argon2id hashes, 64 MiB each, fight over memory bandwidth, which
+    would charge the hash's own slowdown to everything else), each production-hash sign-in paired with one by a
+    person whose stored hash is argon2id at its cheapest. "Everything but the hash" is then measured directly, in
+    the same conditions, instead of as the small difference of two large, separately measured numbers (a few per
+    cent of noise in either would swing that difference by tens of per cent)."""
+    from portal.passwords import PROFILES
+    cheap_hash = PasswordHasher(**PROFILES["test"]["password"]).hash(PASSWORD)
+    cheap_hash_ms = load.hash_cpu_ms(stored=cheap_hash, password=PASSWORD, rounds=200)
     out = {}
     hash_ms = []
     for d in databases:
         if d.users != args.small:
             continue
         hash_ms.append(load.hash_cpu_ms())
-        people = [f"u{i:07d}@example.com" for i in range(d.agents - args.signins + 1, d.agents + 1)]
-        # One at a time: concurrent argon2id hashes (64 MiB each) fight over memory bandwidth, which would
-        # charge the hash's own slowdown to "everything else".
-        batch = load.signin_batch(portals[id(d)], people, PASSWORD, secret, 1)
-        signed = sum(1 for tab in batch.done if tab.get("/agent/").status == 200)
+        ids = list(range(d.agents - _signin_people(args) + 1, d.agents + 1))
+        warm, ids = ids[:2 * args.workers], ids[2 * args.workers:]
+        full, cheap = ids[::2], ids[1::2]
+        seed.set_password_hash(d, warm + cheap, cheap_hash)
+        load.signin_batch(portals[id(d)], [f"u{i:07d}@example.com" for i in warm], PASSWORD, secret, 1)  # warm-up
+        batches = load.signin_pairs(portals[id(d)], [f"u{i:07d}@example.com" for i in full],
+                                    [f"u{i:07d}@example.com" for i in cheap], PASSWORD, secret)
         hash_ms.append(load.hash_cpu_ms())
-        summary = batch.summary()
-        summary.update(signed_in=signed, void=summary["failures"] > 0 or signed != summary["requests"])
+        summary, around = (b.summary() for b in batches)
+        signed = sum(1 for b in batches for tab in b.done if tab.get("/agent/").status == 200)
+        summary.update(signed_in=signed, requests=summary["requests"] + around["requests"],
+                       around_hash_cpu_ms=around["cpu_ms"] - cheap_hash_ms,
+                       void=summary["failures"] + around["failures"] > 0
+                       or signed != summary["requests"] + around["requests"])
         out[f"{d.kind} {d.users:,}"] = summary
     for summary in out.values():
         summary["hash_cpu_ms"] = sum(hash_ms) / len(hash_ms)

@@ -98,6 +98,18 @@ def create(kind: str, users: int, agents: int, env: dict, secret: str, secret_en
     return database
 
 
+def set_password_hash(database: BenchDatabase, user_ids, password_hash: str) -> None:
+    """Give these people another stored password hash (the benchmark's cheapest-hash sign-ins)."""
+    from portal.models import User
+    engine = create_engine(database.url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(User.__table__.update().where(User.__table__.c.id.in_(list(user_ids)))
+                         .values(password_hash=password_hash))
+    finally:
+        engine.dispose()
+
+
 def _copy_postgresql(url: str, tables):
     import psycopg
     with psycopg.connect(url.replace("+psycopg", "")) as conn:
