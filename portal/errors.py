@@ -63,6 +63,18 @@ def init_app(app) -> None:
         g._login_user = login_manager.anonymous_user()
         return _page(503)
 
+    @app.teardown_appcontext
+    def end_database_session(exc):
+        """End the request's database session here, before Flask-SQLAlchemy's own teardown does: if the database
+        went away between the request's last statement and now, the ROLLBACK that ends the session fails. The
+        answer was already made (its reads, or its commit, succeeded), so that is logged, not turned into a 500;
+        SQLAlchemy has already discarded the dead connection."""
+        try:
+            db.session.remove()
+        except (OperationalError, InterfaceError) as error:
+            log.error("database unavailable while ending a request: %s", type(error).__name__)
+            db.session.registry.clear()
+
     @app.errorhandler(SecretsUnavailable)
     def secrets_unavailable(exc):
         log.error("encryption keys cannot read stored secrets: sign-in refused")
