@@ -40,12 +40,14 @@ class Batch:
     latencies: list = field(default_factory=list)
     count: int = 0
     failures: list = field(default_factory=list)
+    done: list = field(default_factory=list)  # what each item left behind (a flow, a browser tab)
 
     def add(self, other: "Batch"):
         self.cpu += other.cpu
         self.latencies += other.latencies
         self.count += other.count
         self.failures += other.failures
+        self.done += other.done
 
     def summary(self) -> dict:
         lat = sorted(self.latencies)
@@ -145,12 +147,9 @@ def signin_pairs(server, full, cheap, password: str, secret: str) -> tuple[Batch
     (`full`) with one whose hash has argon2id's cheapest (`cheap`): the same requests and code paths, so the cheap
     ones cost everything around the hash, measured side by side with the full ones on the same server."""
     totals = (Batch(), Batch())
-    totals[0].done, totals[1].done = [], []
     for pair in zip(full, cheap):
         for email, batch in zip(pair, totals):
-            one = signin_batch(server, [email], password, secret, 1)
-            batch.add(one)
-            batch.done += one.done
+            batch.add(signin_batch(server, [email], password, secret, 1))
     return totals
 
 

@@ -67,10 +67,10 @@ def main() -> int:
         targets, portals = _start_servers(databases, env, keys, args, servers)
         result["step"] = _interleaved_steps(targets, secret, args)
         result["signin"] = _whole_signins(databases, portals, secret, args)
-        result["statements"] = {
-            f"{d.kind} {d.users:,}": {"portal": statements.portal_step(_app(d, keys), d.agents - _signin_people(args), secret),
-                                      "floor": statements.floor_step(d.url, keys["SECRET_KEY"],
-                                                                     d.agents - _signin_people(args), secret)}
+        result["statements"] = {  # counted on a fresh agent just below the sign-in people
+            f"{d.kind} {d.users:,}": {
+                "portal": statements.portal_step(_app(d, keys), d.agents - _signin_people(args), secret),
+                "floor": statements.floor_step(d.url, keys["SECRET_KEY"], d.agents - _signin_people(args), secret)}
             for d in databases if d.users == args.small}
         result["admin"] = [{"database": d.kind, **row} for d in databases
                            for row in admin_list.measure(_app(d, keys), d.agents)]

@@ -47,13 +47,6 @@ def _parsed(limit: str) -> RateLimitItem:
     return parse(limit)
 
 
-class Limited(TooManyRequests):
-    """An attempt over the per-IP limit: 429 with Retry-After (portal.errors renders the page)."""
-
-    def __init__(self, retry_after: int):
-        super().__init__(retry_after=retry_after)
-
-
 def auth_limit(view):
     """Decorate a sign-in or code view: every POST spends one attempt of its address's budget for this endpoint."""
     @wraps(view)
@@ -67,6 +60,6 @@ def auth_limit(view):
                 log.error("rate-limit storage unreachable: %s", type(exc).__name__)
                 raise ServiceUnavailable() from None
             if wait is not None:
-                raise Limited(wait)
+                raise TooManyRequests(retry_after=wait)  # portal.errors renders the page with Retry-After
         return view(*args, **kwargs)
     return wrapped

@@ -2,12 +2,13 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from ..rate_limits import auth_limit
 from ..twofactor import registry, setup
 from ..twofactor.account_views import after_setup
 from ..twofactor.base import Outcome
 from ..twofactor.forms import ActionForm, SetupForm
 from ..twofactor.fresh import fresh_required
-from ..twofactor.login_views import AUTH_LIMIT, area_required
+from ..twofactor.login_views import area_required
 from . import AREA, bp
 
 
@@ -57,7 +58,7 @@ def security_setup(instance_id):
 
 
 @bp.route("/preferences/security/setup/<instance_id>/send-code", methods=["POST"])
-@AUTH_LIMIT
+@auth_limit
 @area_required(AREA)
 @fresh_required(AREA, back="agent.security")
 def security_setup_send_code(instance_id):

@@ -20,7 +20,8 @@ from . import devices, fresh, recovery
 from .account_forms import NextForm
 from .base import MESSAGES, Outcome
 from .forms import ActionForm, ProofForm
-from .login_views import AUTH_LIMIT, STATUS, area_required
+from ..rate_limits import auth_limit
+from .login_views import STATUS, area_required
 
 PROOF_MESSAGES = {**MESSAGES, Outcome.WRONG: "That password or code isn't right. Try again."}
 RECENT = 8  # events shown on the security page; the activity page shows more
@@ -87,7 +88,7 @@ def register_account_routes(bp, area, back: str) -> None:
     def next_or_back(value) -> str:
         return local_path(value) or back_url()
 
-    @AUTH_LIMIT
+    @auth_limit
     def confirm_view():
         form, status = ProofForm(), 200
         target = next_or_back(request.args.get("next"))

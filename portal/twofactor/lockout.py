@@ -104,7 +104,7 @@ def _refund_params(user: User, account_values: dict) -> tuple[tuple[str, ...], d
     return columns, {"account_id": user.id, **{f"new_{c}": account_values[c] for c in columns}}
 
 
-def refund(user: User, **account_values) -> None:
+def refund(user: User, account_values: dict) -> None:
     """A successful second factor resets the budget (in the caller's transaction); `account_values` are written
     to the account row in the same UPDATE."""
     columns, params = _refund_params(user, account_values)
@@ -156,7 +156,7 @@ def guarded(user: User, kind: str, check: Callable[[], Outcome], *, slow: bool =
         db.session.commit()
         outcome = _run(user, check, slow=True)
         if outcome is Outcome.OK:
-            refund(user, **account_values)
+            refund(user, account_values)
             return outcome
     else:
         outcome = _run(user, check, slow=False)

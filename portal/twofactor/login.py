@@ -102,6 +102,11 @@ _STAMP = (update(User.__table__).where(User.__table__.c.id == bindparam("account
           .values(last_login_at=bindparam("signed_in_at")))
 
 
+def _signed_in_now() -> dict:
+    """What an accepted second factor writes on the account row with its refund (complete(stamped=True))."""
+    return {"last_login_at": clock.now()}
+
+
 def complete(pending: PendingLogin, how: str, stamped: bool = False) -> str | None:
     """Finish the sign-in: a fresh session that holds the login. Returns the safe `next` path, if any.
     Deleting the pending row is the commit point: if another request already did, this one fails.
@@ -158,8 +163,7 @@ def attempt(pending: PendingLogin, authenticator: Authenticator, code: str) -> O
     password is asked again. On OK the budget's refund has stamped the sign-in on the account row: the caller
     completes it (complete(stamped=True)) in the same transaction."""
     pending_id, user = pending.id, pending_user(pending)
-    outcome = verify_factor(user, authenticator, code, f"login:{pending_id}",
-                            account_values={"last_login_at": clock.now()})
+    outcome = verify_factor(user, authenticator, code, f"login:{pending_id}", account_values=_signed_in_now())
     _count_against_pending(pending_id, outcome)
     return outcome
 
@@ -171,7 +175,7 @@ def attempt_recovery(pending: PendingLogin, code: str) -> Outcome:
 
     pending_id, user = pending.id, pending_user(pending)
     outcome = lockout.guarded(user, "recovery", lambda: recovery.use(user, code), slow=True,  # argon2id hashes
-                              account_values={"last_login_at": clock.now()})
+                              account_values=_signed_in_now())
     if outcome is Outcome.OK:
         recovery.announce_use(user)
     _count_against_pending(pending_id, outcome)

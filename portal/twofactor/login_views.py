@@ -20,11 +20,6 @@ STATUS = {Outcome.WRONG: 401, Outcome.REPLAY: 401, Outcome.EXPIRED: 401, Outcome
           Outcome.NO_CODE: 400, Outcome.THROTTLED: 429, Outcome.LOCKED: 403, Outcome.UNAVAILABLE: 503}
 
 
-# One limit for every sign-in and code endpoint of every area (PORTAL_AUTH_RATE_LIMIT), counted per address and
-# per endpoint (portal.rate_limits).
-AUTH_LIMIT = auth_limit
-
-
 @dataclass(frozen=True)
 class Area:
     name: str  # "agent" or "helpcenter"; also the blueprint name
@@ -69,7 +64,7 @@ def register_login_routes(bp, area: Area) -> None:
     render = _renderer(area)
 
 
-    @AUTH_LIMIT
+    @auth_limit
     def login_view():
         if signed_in(area):
             return redirect(url_for(area.home))
@@ -87,7 +82,7 @@ def register_login_routes(bp, area: Area) -> None:
                 status = 400
         return render("auth/login.html", status, form=form)
 
-    @AUTH_LIMIT
+    @auth_limit
     def verify_view():
         pending, user, elsewhere = pending_at(area, "challenge")
         if elsewhere:
@@ -119,7 +114,7 @@ def register_login_routes(bp, area: Area) -> None:
                       others=others, send_form=ActionForm(), user=user, remember_days=devices.days(),
                       recovery_left=recovery.remaining(user))
 
-    @AUTH_LIMIT
+    @auth_limit
     def send_code_view():
         pending, user, elsewhere = pending_at(area, None)
         if elsewhere:
@@ -140,7 +135,7 @@ def register_login_routes(bp, area: Area) -> None:
             flash(method.send_failure_message(outcome), "error")
         return redirect(area.url("login_verify", **{"with": authenticator.id}))
 
-    @AUTH_LIMIT
+    @auth_limit
     def setup_view():
         pending, user, elsewhere = pending_at(area, "setup")
         if elsewhere:
@@ -166,7 +161,7 @@ def register_login_routes(bp, area: Area) -> None:
         return render("auth/setup.html", status, form=form, view=view, instances=instances, requirement=req,
                       skip_form=ActionForm(), user=user)
 
-    @AUTH_LIMIT
+    @auth_limit
     def setup_send_code_view():
         """Mandatory setup, email method: "Send Verification Code" emails the code for this setup."""
         pending, user, elsewhere = pending_at(area, "setup")

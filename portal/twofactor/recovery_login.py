@@ -5,11 +5,12 @@ from flask import flash, render_template, request
 from . import login, recovery
 from .account_forms import RecoveryLoginForm
 from .base import MESSAGES, Outcome
-from .login_views import AUTH_LIMIT, STATUS, _finish, pending_at, sign_in_again, signed_in
+from ..rate_limits import auth_limit
+from .login_views import STATUS, _finish, pending_at, sign_in_again, signed_in
 
 
 def register_recovery_login(bp, area) -> None:
-    @AUTH_LIMIT
+    @auth_limit
     def recovery_view():
         pending, user, elsewhere = pending_at(area, "challenge")
         if elsewhere:

@@ -19,7 +19,8 @@ _authenticators = Authenticator.__table__
 # The replay guard, built once: the step is claimed only if it is later than every step used before.
 _CLAIM_STEP = (update(_authenticators)
                .where(_authenticators.c.id == bindparam("authenticator_id"))
-               .where(or_(_authenticators.c.last_used_step.is_(None), _authenticators.c.last_used_step < bindparam("step")))
+               .where(or_(_authenticators.c.last_used_step.is_(None),
+                          _authenticators.c.last_used_step < bindparam("step")))
                .values(last_used_step=bindparam("step"), last_used_at=bindparam("used_at")))
 
 
