@@ -26,7 +26,7 @@ floor_authenticators = Table(
 app = Flask(__name__)
 app.config["SECRET_KEY"] = os.environ.get("FLOOR_SECRET_KEY", "floor-bench-only")
 _url = os.environ.get("FLOOR_DATABASE_URL", "sqlite://")
-engine = create_engine(_url, **({} if _url.startswith("sqlite") else {"pool_pre_ping": True, "pool_recycle": 1800}))
+engine = create_engine(_url, **({} if _url.startswith("sqlite") else {"pool_recycle": 1800}))
 
 
 @app.post("/verify")

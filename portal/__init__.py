@@ -7,7 +7,8 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from . import passwords, rate_limits
 from .config import Config
 from .crypto import KeyRing, parse_keys
-from .extensions import csrf, db, login_manager, migrate, tune_sqlite
+from .connections import replace_closed_connections, tune_sqlite
+from .extensions import csrf, db, login_manager, migrate
 from .extensions import mail as mail_extension
 from .keys import load_keys
 
@@ -34,6 +35,7 @@ def create_app(config_class=Config, **overrides) -> Flask:
     db.init_app(app)
     with app.app_context():
         tune_sqlite(db.engine)
+        replace_closed_connections(db.engine)
     migrate.init_app(app, db, directory=os.path.join(ROOT, "migrations"))
     csrf.init_app(app)
     mail_extension.init_app(app)

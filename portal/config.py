@@ -20,8 +20,9 @@ class Config:
     PORTAL_ENCRYPTION_KEYS = os.environ.get("PORTAL_ENCRYPTION_KEYS")
     # Database URL; the default is a SQLite file under instance/.
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")
-    # Survive a database restart: test pooled connections before use and recycle them.
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "pool_recycle": 1800}
+    # Pooled connections are recycled after 30 minutes; ones the server closed (a restart) are replaced before
+    # use without a round trip (portal/connections.py).
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_recycle": 1800}
     # Storage for per-IP rate limits: memory:// for one process, redis://host:6379/0 for several workers.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     # Prefix of the rate-limit keys in that storage (several portals can share one Redis).

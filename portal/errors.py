@@ -55,7 +55,7 @@ def init_app(app) -> None:
     def database_down(exc):
         try:
             db.session.rollback()
-        except Exception:  # the connection is gone; the pool pre-pings a new one next time
+        except Exception:  # the connection is gone; the pool replaces it next time
             pass
         log.error("database unavailable: %s", type(exc).__name__)
         # Render for an anonymous visitor: Flask-Login's template context would otherwise load the signed-in

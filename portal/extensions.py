@@ -1,5 +1,4 @@
 """Extensions, created once and bound to the app in create_app()."""
-from sqlalchemy import event
 from flask_login import LoginManager
 from flask_mail import Mail
 from flask_migrate import Migrate
@@ -28,18 +27,3 @@ def commit_keeping_loaded() -> None:
         session.commit()
     finally:
         session.expire_on_commit = True
-
-
-def tune_sqlite(engine) -> None:
-    """A SQLite file (the zero-setup default) in write-ahead-log mode with synchronous=NORMAL, as SQLite advises for
-    a web application: readers never wait for a writer, and a commit appends to the log instead of syncing the
-    whole database to disk (still atomic and durable across an application crash)."""
-    if engine.dialect.name != "sqlite" or engine.url.database in (None, "", ":memory:"):
-        return
-
-    @event.listens_for(engine, "connect")
-    def _pragmas(dbapi_connection, _record):
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.close()

@@ -1,6 +1,6 @@
 """PostgreSQL restarted while requests run (a throwaway cluster of this test's own, never the shared server):
-requests during the gap get a clean 503 page, the portal recovers by itself (pool pre-ping), and no confirmed
-authenticator or failure counter is lost or doubled."""
+requests during the gap get a clean 503 page, the portal recovers by itself (pooled connections the server closed
+are replaced), and no confirmed authenticator or failure counter is lost or doubled."""
 import re
 import threading
 
