@@ -8,7 +8,7 @@ from datetime import datetime
 
 from flask_login import UserMixin
 from sqlalchemy import BigInteger, Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, func
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 
 from .extensions import db
 
@@ -97,6 +97,9 @@ class PendingLogin(db.Model):
     failures: Mapped[int] = mapped_column(Integer, default=0)
     next_url: Mapped[str | None] = mapped_column(String(500))
     user: Mapped[User] = relationship()
+    # Not a column: whether the person has an unused recovery code, loaded with the pending login in the same
+    # statement (login.current) for the challenge page's "Use a recovery code"; None when not loaded.
+    has_recovery_codes: Mapped[bool | None] = query_expression()
 
 
 class EmailCode(db.Model):

@@ -9,13 +9,13 @@ from datetime import timedelta
 
 from flask import current_app, session
 from flask_login import login_user
-from sqlalchemy import bindparam, delete, update
-from sqlalchemy.orm import joinedload
+from sqlalchemy import bindparam, delete, exists, update
+from sqlalchemy.orm import joinedload, with_expression
 from sqlalchemy.orm.exc import ObjectDeletedError
 
 from .. import clock, security_log
 from ..extensions import commit_keeping_loaded, db
-from ..models import Authenticator, PendingLogin, User
+from ..models import Authenticator, PendingLogin, RecoveryCode, User
 from ..passwords import verify_password
 from ..safe_url import local_path
 from . import lockout, policy, registry
@@ -57,9 +57,12 @@ def begin(user: User, area: str, next_url: str | None) -> PendingLogin:
     return pending
 
 
-# The pending login with its person and their authenticators, in one statement (the challenge needs all three).
+# The pending login with its person, their authenticators and whether they have a recovery code left, in one
+# statement (the challenge page needs all of them).
+_HAS_RECOVERY_CODES = exists().where(RecoveryCode.user_id == PendingLogin.user_id, RecoveryCode.used_at.is_(None))
 _PENDING = (db.select(PendingLogin).where(PendingLogin.id == bindparam("pending_id"))
-            .options(joinedload(PendingLogin.user).joinedload(User.authenticators)))
+            .options(joinedload(PendingLogin.user).joinedload(User.authenticators),
+                     with_expression(PendingLogin.has_recovery_codes, _HAS_RECOVERY_CODES)))
 
 
 def current(area: str) -> PendingLogin | None:

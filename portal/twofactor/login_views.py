@@ -112,7 +112,7 @@ def register_login_routes(bp, area: Area) -> None:
         others = [a for a in user.confirmed_authenticators if a.id != authenticator.id]
         return render("auth/challenge.html", status, form=form, authenticator=authenticator, method=method,
                       others=others, send_form=ActionForm(), user=user, remember_days=devices.days(),
-                      recovery_left=recovery.remaining(user))
+                      has_recovery_codes=pending.has_recovery_codes)
 
     @auth_limit
     def send_code_view():

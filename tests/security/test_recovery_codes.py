@@ -72,6 +72,20 @@ def test_a_second_authenticator_makes_no_new_codes(person, client, app):
         assert db.session.scalar(db.select(db.func.count()).select_from(RecoveryCode)) == 10
 
 
+def test_the_challenge_offers_recovery_codes_only_while_some_are_left(person, client, app):
+    enrolled_agent(person)
+    person.login()
+    wrong = person.post("/agent/login/verify", {"code": "000000"})  # its commit must not lose what was loaded
+    assert wrong.status_code == 401 and "Use a recovery code" in page_text(wrong)
+    with app.app_context():
+        db.session.execute(db.update(RecoveryCode).values(used_at=person.clock.now()))
+        db.session.commit()
+    page = page_text(client.get("/agent/login/verify"))
+    assert "Use a recovery code" not in page
+    assert "Lost access to your authenticator and your recovery codes?" not in page
+    assert "Lost access to your authenticator? Contact your helpdesk administrator." in page
+
+
 def test_sign_in_with_a_recovery_code_once_and_the_owner_is_told(person, client, app, smtp_sink):
     secret, codes = enrolled_agent(person)
     person.login()
