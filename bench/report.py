@@ -84,6 +84,12 @@ def render(r: dict) -> str:
                      f"{s['hash_cpu_ms'] / (s['hash_cpu_ms'] + around):.0%} | {overhead:.1%} | "
                      f"{_ms(s['cpu_ms'] - around)} | {_ms(s['p50_ms'])} / {_ms(s['p95_ms'])} | "
                      f"{s['signed_in']}/{s['requests']} |")
+    if r.get("signin_statements"):
+        lines += ["", "SQL per sign-in (counted in-process on a fresh person; on PostgreSQL each statement is a round "
+                  "trip, and so are each transaction's BEGIN and its COMMIT or ROLLBACK): " + "; ".join(
+                      f"{label}: " + ", ".join(f"{q['request']} {q['statements']} in {q['transactions']}"
+                                               for q in requests)
+                      for label, requests in r["signin_statements"].items()) + "."]
 
     lines += ["", "### Growth: the portal's second-factor step at each size (one request at a time; under load "
               "in the step table)", "",

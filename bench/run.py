@@ -72,6 +72,10 @@ def main() -> int:
                 "portal": statements.portal_step(_app(d, keys), d.agents - _signin_people(args), secret),
                 "floor": statements.floor_step(d.url, keys["SECRET_KEY"], d.agents - _signin_people(args), secret)}
             for d in databases if d.users == args.small}
+        result["signin_statements"] = {  # a fresh agent just below the one counted above
+            f"{d.kind} {d.users:,}": statements.portal_signin(
+                _app(d, keys), f"u{d.agents - _signin_people(args) - 1:07d}@example.com", PASSWORD, secret)
+            for d in databases if d.users == args.small}
         result["admin"] = [{"database": d.kind, **row} for d in databases
                            for row in admin_list.measure(_app(d, keys), d.agents)]
         if not args.no_pages:
@@ -113,8 +117,8 @@ def _start_servers(databases, env, keys, args, servers):
         portals[id(d)] = portal
         # People 2.. take the second-factor steps; the last ones of the pool do whole sign-ins; 1 is the admin.
         needed = args.warmup + args.rounds * (args.flows + args.sequential)
-        if needed + _signin_people(args) + 2 > d.agents:  # + the admin, + one for counting statements
-            raise SystemExit(f"{d.kind} {d.users:,}: {needed + _signin_people(args) + 2} fresh agents needed, "
+        if needed + _signin_people(args) + 3 > d.agents:  # + the admin, + two for counting statements
+            raise SystemExit(f"{d.kind} {d.users:,}: {needed + _signin_people(args) + 3} fresh agents needed, "
                              f"{d.agents} made")
         ids = list(range(2, 2 + needed))
         label = f"{d.kind} {d.users:,}"

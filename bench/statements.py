@@ -1,5 +1,8 @@
-"""SQL statements and transactions of one second-factor step, portal and floor, counted inside each app (the
-same code gunicorn runs) on a fresh person: where the CPU difference comes from."""
+"""SQL statements and transactions of one second-factor step, portal and floor, and of each request of a whole
+sign-in, counted inside each app (the same code gunicorn runs) on a fresh person: where the CPU goes. On
+PostgreSQL each statement is a round trip, and so are each transaction's BEGIN and its COMMIT or ROLLBACK."""
+import re
+
 import pyotp
 from sqlalchemy import create_engine, event
 
@@ -37,3 +40,43 @@ def floor_step(url: str, secret_key: str, user_id: int, secret: str) -> dict:
     assert response.status_code == 302, response.status_code
     floor_app.engine.dispose()
     return {"statements": len(seen["statements"]), "commits": seen["commits"], "list": seen["statements"]}
+
+
+SIGN_IN = ("sign-in page", "password", "challenge page", "code")
+
+
+def portal_signin(app, email: str, password: str, secret: str) -> list[dict]:
+    """Each of a whole sign-in's four requests (as load.signin_batch makes them): its statements and its
+    transactions (each BEGIN with its COMMIT or ROLLBACK)."""
+    from portal.extensions import db
+    with app.app_context():
+        engine = db.engine
+    seen = {"statements": 0, "transactions": 0}
+    count = {"statements": lambda *a: seen.__setitem__("statements", seen["statements"] + 1),
+             "transactions": lambda *a: seen.__setitem__("transactions", seen["transactions"] + 1)}
+    event.listen(engine, "before_cursor_execute", count["statements"])
+    event.listen(engine, "begin", count["transactions"])
+    client, out = app.test_client(), []
+
+    def measured(name, send):
+        seen.update(statements=0, transactions=0)
+        response = send()
+        out.append({"request": name, **seen})
+        return response
+
+    try:
+        page = measured(SIGN_IN[0], lambda: client.get("/agent/login"))
+        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page.text).group(1)
+        r = measured(SIGN_IN[1], lambda: client.post("/agent/login", data={
+            "csrf_token": token, "email": email, "password": password}))
+        assert r.headers.get("Location", "").endswith("/agent/login/verify"), r.status_code
+        page = measured(SIGN_IN[2], lambda: client.get("/agent/login/verify"))
+        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page.text).group(1)
+        r = measured(SIGN_IN[3], lambda: client.post("/agent/login/verify", data={
+            "csrf_token": token, "code": pyotp.TOTP(secret).now()}))
+        assert r.headers.get("Location", "").endswith("/agent/"), r.status_code
+        assert client.get("/agent/").status_code == 200  # really signed in
+    finally:
+        event.remove(engine, "before_cursor_execute", count["statements"])
+        event.remove(engine, "begin", count["transactions"])
+    return out
