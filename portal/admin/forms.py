@@ -1,11 +1,11 @@
 """The admin pages' forms. Labels are the product's own words (seeds 000–002)."""
 from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
-from wtforms import BooleanField, SelectField, StringField, SubmitField
-from wtforms.fields import DateTimeLocalField, SelectChoice
+from wtforms import SelectField
+from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
-from wtforms.widgets import html_params
 
+from ..form_fields import BooleanField, DateTimeLocalField, StringField, SubmitField, html_params
 from .grace import listed_timezones, timezone_names
 
 STATUSES = [SelectChoice("active", "Active"), SelectChoice("disabled", "Disabled")]

@@ -1,8 +1,8 @@
 """Help-center forms: registration, and the Your 2FA pages' wording (seed 004) on the shared 2FA forms."""
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, Length
 
+from ..form_fields import BooleanField, EmailField, PasswordField, StringField, SubmitField
 from ..twofactor.forms import RenameForm, SetupForm
 
 PASSWORD_MIN = 8

@@ -1,7 +1,8 @@
 """Forms shared by every area. Codes tolerate spaces; every code field is labelled for one-time codes."""
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, Length, Regexp
+
+from ..form_fields import BooleanField, EmailField, HiddenField, PasswordField, StringField, SubmitField
 
 CODE_RENDER = {"autocomplete": "one-time-code", "inputmode": "numeric", "pattern": r"[0-9 ]*",
                "maxlength": "12", "spellcheck": "false", "autocapitalize": "off"}
