@@ -1,5 +1,5 @@
 """Driving the servers: prepared second-factor flows (one fresh person each), whole sign-ins, concurrent batches,
-and the server's CPU from the gunicorn processes' own accounting (Gunicorn.cpu_seconds: master and workers)."""
+and the server's CPU from the gunicorn processes' own accounting (/proc/<pid>/stat of master and workers)."""
 import http.client
 import secrets
 import statistics

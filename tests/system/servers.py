@@ -41,26 +41,6 @@ def wait_until(check, what: str, tries: int = 600, pause: float = 0.05):
     raise RuntimeError(f"gave up waiting for {what}")
 
 
-def _first_number(path: str) -> int:
-    with open(path) as fh:
-        return int(fh.read().split()[0])
-
-
-def _cpu_seconds(pid: int) -> float:
-    tasks = glob.glob(f"/proc/{pid}/task/*/schedstat")
-    try:
-        if tasks:
-            return sum(_first_number(path) for path in tasks) / 1e9
-    except (OSError, ValueError, IndexError):
-        pass
-    try:
-        with open(f"/proc/{pid}/stat") as fh:
-            fields = fh.read().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # fields 14, 15: utime, stime
-
-
 def new_keys() -> dict:
     """Keys generated for one run: never written into the repository."""
     return {"SECRET_KEY": secrets.token_urlsafe(32), "PORTAL_ENCRYPTION_KEYS": Fernet.generate_key().decode()}
@@ -194,10 +174,17 @@ class Gunicorn:
         return children
 
     def cpu_seconds(self) -> float:
-        """CPU time (user + system) of the master and every worker, from the kernel's own accounting: each thread's
-        run time in nanoseconds (/proc/<pid>/task/<tid>/schedstat), or, where the kernel keeps no schedstat,
-        utime + stime (/proc/<pid>/stat), which it reports in 10 ms ticks per process."""
-        return sum(_cpu_seconds(pid) for pid in [self.proc.pid, *self.worker_pids()])
+        """utime+stime of the master and every worker, from the kernel's own accounting (/proc/<pid>/stat)."""
+        tick = os.sysconf("SC_CLK_TCK")
+        total = 0
+        for pid in [self.proc.pid, *self.worker_pids()]:
+            try:
+                with open(f"/proc/{pid}/stat") as fh:
+                    fields = fh.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            total += int(fields[11]) + int(fields[12])  # fields 14, 15: utime, stime
+        return total / tick
 
     def log(self) -> str:
         with open(self.log_path, errors="replace") as fh:
