@@ -2,7 +2,7 @@
 text.
 
 WTForms 3.3 builds each attribute of a rendered field with `Markup.format` (wtforms#907), a pure-Python string
-formatter that cost 230–290 µs of CPU on each sign-in page (bench/README.md). Each widget here is WTForms' own
+formatter that was about a quarter of the CPU of a sign-in page (bench/README.md). Each widget here is WTForms' own
 with only its `html_params` swapped (the static method WTForms' input widgets render their attributes with) for
 `html_params` below, which returns the same markup: attributes sorted by name, `True` written as a bare
 attribute, `False` left out, every value escaped, with its double quotes as `&quot;` even when the value is
