@@ -47,4 +47,3 @@ def _whole_file(view):
 def _cache_key(request) -> str:
     # The path and the file's version: an edited file (development) is compressed again, never served stale.
     return f"{request.path}|{g.get('static_etag')}"
-

@@ -9,7 +9,7 @@ attribute, `False` left out, every value escaped, with its double quotes as `&qu
 already markup (tests/security/test_form_fields.py compares the two).
 """
 from markupsafe import Markup, escape
-from wtforms import fields, widgets
+from wtforms import fields
 from wtforms.widgets.core import clean_key
 
 
@@ -23,43 +23,18 @@ def html_params(**attributes) -> Markup:
     return Markup(" ".join(parts))
 
 
-def _with_fast_attributes(widget_class):
-    return type(widget_class.__name__, (widget_class,),
-                {"html_params": staticmethod(html_params), "__module__": __name__})
+def _with_fast_widget(field_class):
+    """`field_class` under its own name, rendered by its own widget class with only `html_params` swapped (each of
+    these widgets is made with no arguments, as WTForms' fields make theirs)."""
+    stock = type(field_class.widget)
+    widget = type(stock.__name__, (stock,), {"html_params": staticmethod(html_params), "__module__": __name__})
+    return type(field_class.__name__, (field_class,), {"widget": widget(), "__module__": __name__})
 
 
-TextInput = _with_fast_attributes(widgets.TextInput)
-PasswordInput = _with_fast_attributes(widgets.PasswordInput)
-EmailInput = _with_fast_attributes(widgets.EmailInput)
-HiddenInput = _with_fast_attributes(widgets.HiddenInput)
-CheckboxInput = _with_fast_attributes(widgets.CheckboxInput)
-SubmitInput = _with_fast_attributes(widgets.SubmitInput)
-DateTimeLocalInput = _with_fast_attributes(widgets.DateTimeLocalInput)
-
-
-class StringField(fields.StringField):
-    widget = TextInput()
-
-
-class PasswordField(fields.PasswordField):
-    widget = PasswordInput()
-
-
-class EmailField(fields.EmailField):
-    widget = EmailInput()
-
-
-class HiddenField(fields.HiddenField):
-    widget = HiddenInput()
-
-
-class BooleanField(fields.BooleanField):
-    widget = CheckboxInput()
-
-
-class SubmitField(fields.SubmitField):
-    widget = SubmitInput()
-
-
-class DateTimeLocalField(fields.DateTimeLocalField):
-    widget = DateTimeLocalInput()
+StringField = _with_fast_widget(fields.StringField)
+PasswordField = _with_fast_widget(fields.PasswordField)
+EmailField = _with_fast_widget(fields.EmailField)
+HiddenField = _with_fast_widget(fields.HiddenField)
+BooleanField = _with_fast_widget(fields.BooleanField)
+SubmitField = _with_fast_widget(fields.SubmitField)
+DateTimeLocalField = _with_fast_widget(fields.DateTimeLocalField)

@@ -13,6 +13,7 @@ from flask_login import current_user
 from .. import clock
 from ..extensions import db
 from ..models import SecurityEvent, User
+from ..rate_limits import auth_limit
 from ..safe_url import local_path
 from ..security_log import EVENT_TYPES
 from ..settings import get_setting
@@ -20,7 +21,6 @@ from . import devices, fresh, recovery
 from .account_forms import NextForm
 from .base import MESSAGES, Outcome
 from .forms import ActionForm, ProofForm
-from ..rate_limits import auth_limit
 from .login_views import STATUS, area_required
 
 PROOF_MESSAGES = {**MESSAGES, Outcome.WRONG: "That password or code isn't right. Try again."}

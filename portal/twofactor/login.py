@@ -42,8 +42,13 @@ def check_password(email: str, password: str, kind: str) -> User | None:
     return user
 
 
+# The sign-in's own statements, on the tables and built once (the second-factor step's cost is measured: bench/).
+_pending = PendingLogin.__table__
 _BEGIN_COLUMNS = ("id", "user_id", "area", "created_at", "expires_at", "next_url", "failures")
-_BEGIN = insert(PendingLogin.__table__)
+_BEGIN = insert(_pending)
+_CLAIM = delete(_pending).where(_pending.c.id == bindparam("pending_id"))
+_STAMP = (update(User.__table__).where(User.__table__.c.id == bindparam("account_id"))
+          .values(last_login_at=bindparam("signed_in_at")))
 
 
 def begin(user: User, area: str, next_url: str | None) -> PendingLogin:
@@ -104,13 +109,6 @@ def next_step(user: User) -> str:
 
 class AlreadyCompleted(Exception):
     """Another request finished this pending login first."""
-
-
-# The sign-in's own statements, on the tables and built once (the second-factor step's cost is measured: bench/).
-_pending = PendingLogin.__table__
-_CLAIM = delete(_pending).where(_pending.c.id == bindparam("pending_id"))
-_STAMP = (update(User.__table__).where(User.__table__.c.id == bindparam("account_id"))
-          .values(last_login_at=bindparam("signed_in_at")))
 
 
 def _signed_in_now() -> dict:

@@ -2,10 +2,10 @@
 sign-in pages. The rules live in login.attempt_recovery and recovery; this view parses and renders."""
 from flask import flash, render_template, request
 
+from ..rate_limits import auth_limit
 from . import login, recovery
 from .account_forms import RecoveryLoginForm
 from .base import MESSAGES, Outcome
-from ..rate_limits import auth_limit
 from .login_views import STATUS, _finish, pending_at, sign_in_again, signed_in
 
 
