@@ -41,13 +41,23 @@ EVENT_TYPES = {
 
 
 _INSERT = SecurityEvent.__table__.insert()
+COLUMNS = ("type", "user_id", "actor_id", "created_at", "ip", "detail")
 
 
 def record(event_type: str, user=None, actor=None, **detail) -> None:
     """Add an event to the current transaction (one INSERT, no object kept); the caller's flow commits it."""
+    row = event_row(event_type, user, actor, **detail)
+    db.session.execute(_INSERT, row)
+    written(row)
+
+
+def event_row(event_type: str, user=None, actor=None, **detail) -> dict:
+    """The event's row (COLUMNS): for record(), or a caller that writes it within a statement of its own and
+    then calls written() (portal.twofactor.quick_signin)."""
     ip = (request.remote_addr or "") if has_request_context() else ""
-    user_id, actor_id = getattr(user, "id", user), getattr(actor, "id", actor)
-    db.session.execute(_INSERT, {"type": event_type, "user_id": user_id, "actor_id": actor_id,
-                                 "created_at": clock.now(), "ip": ip,
-                                 "detail": json.dumps(detail, sort_keys=True) if detail else ""})
-    log.info("security event %s user=%s actor=%s", event_type, user_id, actor_id)
+    return {"type": event_type, "user_id": getattr(user, "id", user), "actor_id": getattr(actor, "id", actor),
+            "created_at": clock.now(), "ip": ip, "detail": json.dumps(detail, sort_keys=True) if detail else ""}
+
+
+def written(row: dict) -> None:
+    log.info("security event %s user=%s actor=%s", row["type"], row["user_id"], row["actor_id"])

@@ -1,19 +1,29 @@
 """Forms shared by every area. Codes tolerate spaces; every code field is labelled for one-time codes."""
+import re
+
 from flask_wtf import FlaskForm
 from wtforms.validators import DataRequired, Email, Length, Regexp
 
 from ..form_fields import BooleanField, EmailField, HiddenField, PasswordField, StringField, SubmitField
 
+CODE_MAX_LENGTH = 12  # six digits with room for the spaces people type between groups
+CODE_CHARACTERS = re.compile(r"^[0-9 ]*$")
 CODE_RENDER = {"autocomplete": "one-time-code", "inputmode": "numeric", "pattern": r"[0-9 ]*",
-               "maxlength": "12", "spellcheck": "false", "autocapitalize": "off"}
+               "maxlength": str(CODE_MAX_LENGTH), "spellcheck": "false", "autocapitalize": "off"}
 
 
 def code_field(label="Code"):
     return StringField(label, validators=[
         DataRequired("Enter the 6-digit code."),
-        Length(max=12, message="Enter the 6-digit code."),
-        Regexp(r"^[0-9 ]*$", message="The code is 6 digits; letters aren't part of it.")],
+        Length(max=CODE_MAX_LENGTH, message="Enter the 6-digit code."),
+        Regexp(CODE_CHARACTERS, message="The code is 6 digits; letters aren't part of it.")],
         render_kw=CODE_RENDER)
+
+
+def plain_code(value) -> bool:
+    """Whether a submitted code passes code_field's checks (for a request that reads the form without it)."""
+    return (isinstance(value, str) and value.strip() != "" and len(value) <= CODE_MAX_LENGTH
+            and CODE_CHARACTERS.match(value) is not None)
 
 
 class LoginForm(FlaskForm):

@@ -113,9 +113,16 @@ def refund(user: User, account_values: dict) -> None:
 
 def _admit(user: User, account_values: dict) -> bool:
     """Refund a quick check's success if the account may try now (one conditional UPDATE); False if it may not."""
+    return db.session.execute(*admission(user, account_values)).rowcount == 1
+
+
+def admission(user: User, account_values: dict):
+    """The conditional UPDATE that admits a quick check's success (the refund, only while the account may try
+    now; `account_values` written with it) and its parameters: for _admit, or a caller that sends it within a
+    statement of its own (portal.twofactor.quick_signin). It updates one row exactly when it admits."""
     columns, params = _refund_params(user, account_values)
     params["checked_at"] = clock.now()
-    return db.session.execute(_refund_statement(True, columns), params).rowcount == 1
+    return _refund_statement(True, columns), params
 
 
 def unlock(user: User) -> None:

@@ -46,7 +46,8 @@ def check_password(email: str, password: str, kind: str) -> User | None:
 _pending = PendingLogin.__table__
 _BEGIN_COLUMNS = ("id", "user_id", "area", "created_at", "expires_at", "next_url", "failures")
 _BEGIN = insert(_pending)
-_CLAIM = delete(_pending).where(_pending.c.id == bindparam("pending_id"))
+# Ends a pending sign-in: the one-time claim of step 4 (it deletes one row exactly when this request is first).
+CLAIM_PENDING = delete(_pending).where(_pending.c.id == bindparam("pending_id"))
 _STAMP = (update(User.__table__).where(User.__table__.c.id == bindparam("account_id"))
           .values(last_login_at=bindparam("signed_in_at")))
 
@@ -86,12 +87,16 @@ def current(area: str) -> PendingLogin | None:
     pending = db.session.execute(_PENDING, {"pending_id": pending_id}).unique().scalar()
     if pending is None or pending.area != area:
         return None
-    if clock.now() >= pending.expires_at:
+    if expired(pending.expires_at):
         db.session.delete(pending)
         db.session.commit()
         session.pop(SESSION_KEY, None)
         return None
     return pending
+
+
+def expired(expires_at) -> bool:
+    return clock.now() >= expires_at
 
 
 def pending_user(pending: PendingLogin) -> User:
@@ -126,7 +131,7 @@ def complete(pending: PendingLogin, how: str, stamped: bool = False) -> str | No
     except ObjectDeletedError:
         raise AlreadyCompleted() from None
     user = db.session.get(User, user_id)
-    if db.session.execute(_CLAIM, {"pending_id": pending_id}).rowcount != 1:
+    if db.session.execute(CLAIM_PENDING, {"pending_id": pending_id}).rowcount != 1:
         db.session.rollback()
         session.pop(SESSION_KEY, None)
         raise AlreadyCompleted()
@@ -136,16 +141,27 @@ def complete(pending: PendingLogin, how: str, stamped: bool = False) -> str | No
         db.session.execute(_STAMP, {"account_id": user_id, "signed_in_at": now})
     security_log.record("login.success", user, how=how)
     commit_keeping_loaded()  # nothing this request reads of `user` changed: no reload for login_user
+    open_session(user, area, now)
+    return next_url
+
+
+def open_session(user: User, area: str, now) -> None:
+    """Step 4 in the cookie, once the sign-in is committed: a new session that holds only the login (the pending
+    one and anything else from before the password is gone), where it was made and when it was last proved."""
     session.clear()
     login_user(user)
     session["area"] = area
     session["fresh_at"] = clock.epoch(now)
-    return next_url
 
 
 def challenge_authenticator(user: User, wanted_id) -> Authenticator | None:
     """The authenticator to challenge with: the one asked for (only if it is this person's), else the default."""
-    confirmed = user.confirmed_authenticators
+    return choose_authenticator(user.confirmed_authenticators, wanted_id)
+
+
+def choose_authenticator(confirmed: list, wanted_id):
+    """Of a person's confirmed authenticators (anything with `id` and `is_default`), the one asked for by id, else
+    the default one, else the first."""
     if wanted_id is not None:
         return next((a for a in confirmed if str(a.id) == str(wanted_id)), None)
     return next((a for a in confirmed if a.is_default), confirmed[0] if confirmed else None)

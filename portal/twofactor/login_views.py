@@ -11,7 +11,7 @@ from flask_login import current_user, logout_user
 from .. import security_log
 from ..extensions import db
 from ..rate_limits import auth_limit
-from . import devices, login, policy, recovery, registry, setup
+from . import devices, login, policy, quick_signin, recovery, registry, setup
 from .account_forms import RememberChallengeForm
 from .base import Outcome
 from .forms import ActionForm, LoginForm, SetupForm
@@ -84,6 +84,11 @@ def register_login_routes(bp, area: Area) -> None:
 
     @auth_limit
     def verify_view():
+        if request.method == "POST":
+            accepted = quick_signin.accept(area.name)  # a right code: committed in as few statements as it takes
+            if accepted is not None:
+                login.open_session(accepted.user, area.name, accepted.at)
+                return _to_next(area, accepted.next_url)
         pending, user, elsewhere = pending_at(area, "challenge")
         if elsewhere:
             return elsewhere
@@ -254,7 +259,6 @@ def _advance(area: Area, pending):
 
 
 def _finish(area: Area, pending, how: str, stamped: bool = False):
-    from .account_views import after_setup
     new_codes = recovery.carry()  # recovery codes made during mandatory setup outlive the session reset
     try:
         next_url = login.complete(pending, how, stamped)
@@ -262,6 +266,12 @@ def _finish(area: Area, pending, how: str, stamped: bool = False):
         flash("This sign-in was already completed or has expired. Sign in again.", "error")
         return redirect(area.url("login"))
     recovery.restore(new_codes)
+    return _to_next(area, next_url)
+
+
+def _to_next(area: Area, next_url: str | None):
+    """Signed in: to the new recovery codes first if a set was just made, then the safe `next` or the area's home."""
+    from .account_views import after_setup
     return redirect(after_setup(area, next_url or url_for(area.home)))
 
 

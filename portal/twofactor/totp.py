@@ -16,8 +16,9 @@ DRIFT = 1
 
 
 _authenticators = Authenticator.__table__
-# The replay guard, built once: the step is claimed only if it is later than every step used before.
-_CLAIM_STEP = (update(_authenticators)
+# The replay guard, built once: the step is claimed only if it is later than every step used before. It updates
+# one row exactly when the code may be accepted.
+CLAIM_STEP = (update(_authenticators)
                .where(_authenticators.c.id == bindparam("authenticator_id"))
                .where(or_(_authenticators.c.last_used_step.is_(None),
                           _authenticators.c.last_used_step < bindparam("step")))
@@ -64,11 +65,18 @@ class TotpMethod(Method):
         return Outcome.OK, {"secret_enc": crypto.encrypt(state.secret), "last_used_step": step}
 
     def verify(self, authenticator: Authenticator, code: str, purpose: str) -> Outcome:
-        secret = crypto.decrypt(authenticator.secret_enc)
-        now = clock.now()
-        step = matching_step(secret, code, clock.epoch(now))
-        if step is None:
+        claim = step_claim(authenticator.id, authenticator.secret_enc, code)
+        if claim is None:
             return Outcome.WRONG
-        won = db.session.execute(_CLAIM_STEP, {"authenticator_id": authenticator.id, "step": step,
-                                               "used_at": now}).rowcount
+        won = db.session.execute(CLAIM_STEP, claim).rowcount
         return Outcome.OK if won == 1 else Outcome.REPLAY
+
+
+def step_claim(authenticator_id: int, secret_enc: str, code: str) -> dict | None:
+    """CLAIM_STEP's parameters for a code that is right now (the step it matches), or None for a wrong code.
+    Raises crypto.SecretsUnavailable when the keys cannot read the secret."""
+    now = clock.now()
+    step = matching_step(crypto.decrypt(secret_enc), code, clock.epoch(now))
+    if step is None:
+        return None
+    return {"authenticator_id": authenticator_id, "step": step, "used_at": now}

@@ -8,7 +8,7 @@ import pytest
 from portal.extensions import db
 from portal.models import Authenticator, SecurityEvent, User
 from portal.twofactor.base import MESSAGES, Outcome
-from portal.twofactor.totp import TotpMethod
+from portal.twofactor import totp
 from tests.conftest import csrf_token, page_text
 from tests.security.helpers import (EMAIL, PASSWORD, enrolled_agent, in_console, signed_in_agent, user_row,
                                     wrong_code)
@@ -150,10 +150,10 @@ def test_a_failed_attempt_counts_even_when_the_request_fails(person, client, app
     secret, _ = enrolled_agent(person)
     person.login()
 
-    def broken(self, authenticator, code, purpose):
+    def broken(secret, code, at_epoch):
         raise RuntimeError("the check blew up half way")
 
-    monkeypatch.setattr(TotpMethod, "verify", broken)
+    monkeypatch.setattr(totp, "matching_step", broken)  # the code check, whichever way the step goes
     r = person.post("/agent/login/verify", {"code": person.code(secret)})
     assert r.status_code == 500 and "Something went wrong on our side" in page_text(r)
     assert user_row(app).failure_count == 1

@@ -1,0 +1,109 @@
+"""The sign-in's second-factor step when the code is right, in as few statements as it takes (DESIGN.md, "Cost of
+a second factor"; measured in bench/).
+
+A correct authenticator-app code at the sign-in challenge makes four writes in one transaction: the time step is
+claimed (totp.CLAIM_STEP, the replay guard), the account admitted (lockout.admission: its failure budget refunded
+and last_login_at stamped, only while it may try), the pending sign-in ended (login.CLAIM_PENDING, the one-time
+claim) and login.success recorded. `accept` reads the pending sign-in with its person's confirmed authenticators in
+one statement, checks the code, and sends those writes: on PostgreSQL as one statement (data-modifying CTEs), on
+SQLite one after another. Each of the first three must update exactly one row, or nothing is kept.
+
+It only ever accepts. Everything else (no pending sign-in or an expired one, another area, a code the challenge
+form would refuse, "Remember this device", a method other than the built-in TOTP, keys that cannot read the
+secret, a wrong or replayed code, an account that must wait or is locked, a sign-in another request finished)
+is left untouched, rolled back, to the general way (login.attempt, login.complete), which decides, counts and
+records it. So each refusal has one implementation, and this path accepts exactly when that one would, with the
+same rows written and the same session (tests/security/test_quick_signin.py).
+"""
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+
+from flask import request, session
+from sqlalchemy import bindparam, func, insert, literal_column, select
+from sqlalchemy.orm import make_transient_to_detached
+
+from .. import security_log
+from ..extensions import commit_keeping_loaded, db
+from ..models import Authenticator, PendingLogin, SecurityEvent, User
+from . import lockout, login, registry, totp
+from .forms import plain_code
+
+_pending, _users, _authenticators = PendingLogin.__table__, User.__table__, Authenticator.__table__
+
+# The pending sign-in, its person and their confirmed authenticators (one row each, in the person's order).
+_READ = (select(_pending.c.user_id, _pending.c.area, _pending.c.expires_at, _pending.c.next_url, _users.c.kind,
+                _users.c.session_version, _authenticators.c.id, _authenticators.c.method,
+                _authenticators.c.secret_enc, _authenticators.c.is_default)
+         .join(_users, _users.c.id == _pending.c.user_id)
+         .join(_authenticators, (_authenticators.c.user_id == _users.c.id)
+               & _authenticators.c.confirmed_at.is_not(None))
+         .where(_pending.c.id == bindparam("pending_id"))
+         .order_by(_authenticators.c.created_at))
+# Its parameters are named event_type, event_user_id... : no write here may take a parameter for a column it was
+# not written to set (SQLAlchemy would add a parameter named like a column to an UPDATE's SET clause).
+_RECORD = insert(SecurityEvent.__table__).values({c: bindparam(f"event_{c}") for c in security_log.COLUMNS})
+
+
+@dataclass(frozen=True)
+class Accepted:
+    user: User  # the person, with id, kind and session_version loaded (anything else loads on first use)
+    next_url: str | None  # the pending sign-in's safe local `next`
+    at: datetime  # when the code was accepted
+
+
+def accept(area: str) -> Accepted | None:
+    """Accept this request's code for the sign-in waiting in its session and commit it; None when it is anything
+    but a right code for that sign-in (nothing written: the general way decides)."""
+    pending_id, form = session.get(login.SESSION_KEY), request.form
+    code, wanted = form.get("code"), form.get("authenticator_id") or None
+    if not isinstance(pending_id, str) or not plain_code(code) or "remember" in form:
+        return None
+    rows = db.session.execute(_READ, {"pending_id": pending_id}).all()
+    if not rows or rows[0].area != area or login.expired(rows[0].expires_at):
+        return None
+    authenticator = login.choose_authenticator(rows, wanted)
+    if authenticator is None or not isinstance(registry.method(authenticator.method), totp.TotpMethod):
+        return None
+    try:
+        claim = totp.step_claim(authenticator.id, authenticator.secret_enc, code)
+    except Exception:  # the keys cannot read the secret, or the check broke: the general way fails the same way,
+        return None    # having counted the attempt (lockout._run)
+    if claim is None:
+        return None
+    person = rows[0]
+    user = User(id=person.user_id, kind=person.kind, session_version=person.session_version)
+    make_transient_to_detached(user)  # the row it is (nothing to write); unloaded columns load if ever read
+    db.session.add(user)
+    admit, admit_params = lockout.admission(user, {"last_login_at": claim["used_at"]})
+    event = security_log.event_row("login.success", user, how=authenticator.method)
+    params = {**claim, **admit_params, "pending_id": pending_id, **{f"event_{c}": v for c, v in event.items()}}
+    if not _write(admit, params):
+        db.session.rollback()
+        return None
+    commit_keeping_loaded()  # `user` stays as loaded: login_user reads only its id and session_version
+    security_log.written(event)
+    return Accepted(user, person.next_url, claim["used_at"])
+
+
+def _write(admit, params: dict) -> bool:
+    """The four writes; True when each of the first three updated its one row."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return tuple(db.session.execute(_all_at_once(admit), params).one()) == (1, 1, 1)
+    for statement in (totp.CLAIM_STEP, admit, login.CLAIM_PENDING):
+        if db.session.execute(statement, params).rowcount != 1:
+            return False
+    db.session.execute(_RECORD, params)
+    return True
+
+
+@cache
+def _all_at_once(admit):
+    """PostgreSQL: the four writes as one statement, saying how many rows each of the first three updated. They
+    run on one snapshot and touch different tables; the caller rolls back unless each is 1."""
+    def updated(statement, name):
+        cte = statement.returning(literal_column("1")).cte(name)
+        return select(func.count()).select_from(cte).scalar_subquery()
+
+    return select(updated(totp.CLAIM_STEP, "claimed"), updated(admit, "admitted"),
+                  updated(login.CLAIM_PENDING, "ended")).add_cte(_RECORD.cte("recorded"))
