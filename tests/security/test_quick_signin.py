@@ -135,3 +135,12 @@ def test_a_write_that_finds_its_row_changed_keeps_nothing(app, client, person, a
     if meanwhile == "sign-in ended":
         r = client.get(r.headers["Location"])
     assert r.status_code in (status, 200) and message in page_text(r)
+
+
+def test_a_right_code_in_a_forged_form_is_refused_before_either_way(app, client, person, accepted):
+    secret, _ = enrolled_agent(person)
+    person.login()
+    r = client.post("/agent/login/verify", data={"code": person.code(secret)})  # no CSRF token
+    assert r.status_code == 400 and accepted == [] and not in_console(client)
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count()).select_from(PendingLogin)) == 1  # still waiting
