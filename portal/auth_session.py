@@ -14,6 +14,13 @@ class SessionInterface(SecureCookieSessionInterface):
     def get_cookie_secure(self, app) -> bool:
         return bool(app.config["SESSION_COOKIE_SECURE"] or request.is_secure)
 
+    def save_session(self, app, session, response) -> None:
+        # A static file is the same for everyone. Flask-Login reads the session after every response, which would
+        # add `Vary: Cookie` and make a cache keep one copy of each file per visitor; its session is never changed.
+        if request.endpoint == "static" and not session.modified:
+            return
+        super().save_session(app, session, response)
+
 
 def init_app(app) -> None:
     app.session_interface = SessionInterface()

@@ -95,3 +95,12 @@ def test_pages_holding_a_secret_or_codes_are_never_compressed(person, client):
         r = client.get(url, headers=EVERY_ENCODING)
         assert r.status_code in (200, 302, 303), url
         assert "Content-Encoding" not in r.headers, url
+
+
+def test_static_files_do_not_vary_by_visitor_but_pages_do(client, person):
+    person.create()
+    person.login()  # a signed-in browser: its session cookie goes with every request
+    r = client.get("/static/portal.css", headers=EVERY_ENCODING)
+    assert r.status_code == 200 and "Cookie" not in r.headers["Vary"] and "Set-Cookie" not in r.headers
+    page = client.get("/agent/")
+    assert page.status_code == 200 and "Cookie" in page.headers["Vary"]
