@@ -116,8 +116,9 @@ class AlreadyCompleted(Exception):
     """Another request finished this pending login first."""
 
 
-def _signed_in_now() -> dict:
-    """What an accepted second factor writes on the account row with its refund (complete(stamped=True))."""
+def signed_in_now() -> dict:
+    """What an accepted second factor writes on the account row with its refund (complete(stamped=True), and
+    the quick way's admission: portal.twofactor.quick_signin)."""
     return {"last_login_at": clock.now()}
 
 
@@ -188,7 +189,7 @@ def attempt(pending: PendingLogin, authenticator: Authenticator, code: str) -> O
     password is asked again. On OK the budget's refund has stamped the sign-in on the account row: the caller
     completes it (complete(stamped=True)) in the same transaction."""
     pending_id, user = pending.id, pending_user(pending)
-    outcome = verify_factor(user, authenticator, code, f"login:{pending_id}", account_values=_signed_in_now())
+    outcome = verify_factor(user, authenticator, code, f"login:{pending_id}", account_values=signed_in_now())
     _count_against_pending(pending_id, outcome)
     return outcome
 
@@ -200,7 +201,7 @@ def attempt_recovery(pending: PendingLogin, code: str) -> Outcome:
 
     pending_id, user = pending.id, pending_user(pending)
     outcome = lockout.guarded(user, "recovery", lambda: recovery.use(user, code), slow=True,  # argon2id hashes
-                              account_values=_signed_in_now())
+                              account_values=signed_in_now())
     if outcome is Outcome.OK:
         recovery.announce_use(user)
     _count_against_pending(pending_id, outcome)

@@ -75,7 +75,7 @@ def accept(area: str) -> Accepted | None:
     user = User(id=person.user_id, kind=person.kind, session_version=person.session_version)
     make_transient_to_detached(user)  # the row it is (nothing to write); unloaded columns load if ever read
     db.session.add(user)
-    admit, admit_params = lockout.admission(user, {"last_login_at": claim["used_at"]})
+    admit, admit_params = lockout.admission(user, login.signed_in_now())
     event = security_log.event_row("login.success", user, how=authenticator.method)
     params = {**claim, **admit_params, "pending_id": pending_id, **{f"event_{c}": v for c, v in event.items()}}
     if not _write(admit, params):
