@@ -26,9 +26,6 @@ def create_app(config_class=Config, **overrides) -> Flask:
         app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(app.instance_path, "portal.db")
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {}
-    if app.config.get("PROXY_FIX_HOPS"):
-        hops = app.config["PROXY_FIX_HOPS"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     passwords.configure(app.config["PASSWORD_HASH_PROFILE"])
     app.extensions["portal_keyring"] = KeyRing(parse_keys(app.config["PORTAL_ENCRYPTION_KEYS"]))
@@ -62,4 +59,7 @@ def create_app(config_class=Config, **overrides) -> Flask:
 
     from .cli import register_cli
     register_cli(app)
+    if app.config.get("PROXY_FIX_HOPS"):  # outermost: everything inside sees the client's address and scheme
+        hops = app.config["PROXY_FIX_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     return app

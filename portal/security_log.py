@@ -51,12 +51,12 @@ def record(event_type: str, user=None, actor=None, **detail) -> None:
     written(row)
 
 
-def event_row(event_type: str, user=None, actor=None, **detail) -> dict:
-    """The event's row (COLUMNS): for record(), or a caller that writes it within a statement of its own and
-    then calls written() (portal.twofactor.quick_signin)."""
+def event_row(event_type: str, user=None, actor=None, *, at=None, **detail) -> dict:
+    """The event's row (COLUMNS), made `at` a time or now: for record(), or a caller that writes it within a
+    statement of its own and then calls written() (portal.twofactor.quick_signin)."""
     ip = (request.remote_addr or "") if has_request_context() else ""
     return {"type": event_type, "user_id": getattr(user, "id", user), "actor_id": getattr(actor, "id", actor),
-            "created_at": clock.now(), "ip": ip, "detail": json.dumps(detail, sort_keys=True) if detail else ""}
+            "created_at": at or clock.now(), "ip": ip, "detail": json.dumps(detail, sort_keys=True) if detail else ""}
 
 
 def written(row: dict) -> None:

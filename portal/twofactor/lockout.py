@@ -116,12 +116,12 @@ def _admit(user: User, account_values: dict) -> bool:
     return db.session.execute(*admission(user, account_values)).rowcount == 1
 
 
-def admission(user: User, account_values: dict):
+def admission(user: User, account_values: dict, now=None):
     """The conditional UPDATE that admits a quick check's success (the refund, only while the account may try
     now; `account_values` written with it) and its parameters: for _admit, or a caller that sends it within a
     statement of its own (portal.twofactor.quick_signin). It updates one row exactly when it admits."""
     columns, params = _refund_params(user, account_values)
-    params["checked_at"] = clock.now()
+    params["checked_at"] = now or clock.now()
     return _refund_statement(True, columns), params
 
 

@@ -7,7 +7,7 @@
 import secrets
 from datetime import timedelta
 
-from flask import current_app, session
+from flask import current_app, g, session
 from flask_login import login_user
 from sqlalchemy import bindparam, delete, exists, insert, update
 from sqlalchemy.orm import joinedload, make_transient_to_detached, with_expression
@@ -95,8 +95,8 @@ def current(area: str) -> PendingLogin | None:
     return pending
 
 
-def expired(expires_at) -> bool:
-    return clock.now() >= expires_at
+def expired(expires_at, now=None) -> bool:
+    return (now or clock.now()) >= expires_at
 
 
 def pending_user(pending: PendingLogin) -> User:
@@ -116,10 +116,10 @@ class AlreadyCompleted(Exception):
     """Another request finished this pending login first."""
 
 
-def signed_in_now() -> dict:
+def signed_in_now(now=None) -> dict:
     """What an accepted second factor writes on the account row with its refund (complete(stamped=True), and
     the quick way's admission: portal.twofactor.quick_signin)."""
-    return {"last_login_at": clock.now()}
+    return {"last_login_at": now or clock.now()}
 
 
 def complete(pending: PendingLogin, how: str, stamped: bool = False) -> str | None:
@@ -146,11 +146,15 @@ def complete(pending: PendingLogin, how: str, stamped: bool = False) -> str | No
     return next_url
 
 
-def open_session(user: User, area: str, now) -> None:
+def open_session(user: User, area: str, now, *, partial: bool = False) -> None:
     """Step 4 in the cookie, once the sign-in is committed: a new session that holds only the login (the pending
-    one and anything else from before the password is gone), where it was made and when it was last proved."""
+    one and anything else from before the password is gone), where it was made and when it was last proved.
+    `partial`: `user` holds only what login_user reads (its id and session_version); current_user is then loaded
+    by the user loader, as on any later request, if this one reads it at all."""
     session.clear()
     login_user(user)
+    if partial:
+        g.pop("_login_user", None)  # where Flask-Login keeps this request's current_user
     session["area"] = area
     session["fresh_at"] = clock.epoch(now)
 

@@ -21,10 +21,9 @@ from functools import cache
 
 from flask import request, session
 from sqlalchemy import bindparam, func, insert, literal_column, select
-from sqlalchemy.orm import make_transient_to_detached
 
-from .. import security_log
-from ..extensions import commit_keeping_loaded, db
+from .. import clock, security_log
+from ..extensions import db
 from ..models import Authenticator, PendingLogin, SecurityEvent, User
 from . import lockout, login, registry, totp
 from .forms import plain_code
@@ -47,7 +46,8 @@ _RECORD = insert(SecurityEvent.__table__).values({c: bindparam(f"event_{c}") for
 
 @dataclass(frozen=True)
 class Accepted:
-    user: User  # the person, with id, kind and session_version loaded (anything else loads on first use)
+    user: User  # the person's id, kind and session_version only, in no database session: for login.open_session
+    # with partial=True, after which current_user loads the whole row if this request ever reads it
     next_url: str | None  # the pending sign-in's safe local `next`
     at: datetime  # when the code was accepted
 
@@ -59,41 +59,41 @@ def accept(area: str) -> Accepted | None:
     code, wanted = form.get("code"), form.get("authenticator_id") or None
     if not isinstance(pending_id, str) or not plain_code(code) or "remember" in form:
         return None
-    rows = db.session.execute(_READ, {"pending_id": pending_id}).all()
-    if not rows or rows[0].area != area or login.expired(rows[0].expires_at):
+    connection = db.session.connection()  # the session's transaction; Core statements, no ORM work per statement
+    rows = connection.execute(_READ, {"pending_id": pending_id}).all()
+    now = clock.now()  # one instant for the whole step: the code's time step, the stamps and the event
+    if not rows or rows[0].area != area or login.expired(rows[0].expires_at, now):
         return None
     authenticator = login.choose_authenticator(rows, wanted)
     if authenticator is None or not isinstance(registry.method(authenticator.method), totp.TotpMethod):
         return None
     try:
-        claim = totp.step_claim(authenticator.id, authenticator.secret_enc, code)
+        claim = totp.step_claim(authenticator.id, authenticator.secret_enc, code, now)
     except Exception:  # the keys cannot read the secret, or the check broke: the general way fails the same way,
         return None    # having counted the attempt (lockout._run)
     if claim is None:
         return None
     person = rows[0]
-    user = User(id=person.user_id, kind=person.kind, session_version=person.session_version)
-    make_transient_to_detached(user)  # the row it is (nothing to write); unloaded columns load if ever read
-    db.session.add(user)
-    admit, admit_params = lockout.admission(user, login.signed_in_now())
-    event = security_log.event_row("login.success", user, how=authenticator.method)
+    user = User(id=person.user_id, kind=person.kind, session_version=person.session_version)  # never added
+    admit, admit_params = lockout.admission(user, login.signed_in_now(now), now)
+    event = security_log.event_row("login.success", user, at=now, how=authenticator.method)
     params = {**claim, **admit_params, "pending_id": pending_id, **{f"event_{c}": v for c, v in event.items()}}
-    if not _write(admit, params):
+    if not _write(connection, admit, params):
         db.session.rollback()
         return None
-    commit_keeping_loaded()  # `user` stays as loaded: login_user reads only its id and session_version
+    db.session.commit()
     security_log.written(event)
-    return Accepted(user, person.next_url, claim["used_at"])
+    return Accepted(user, person.next_url, now)
 
 
-def _write(admit, params: dict) -> bool:
+def _write(connection, admit, params: dict) -> bool:
     """The four writes; True when each of the first three updated its one row."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        return tuple(db.session.execute(_all_at_once(admit), params).one()) == (1, 1, 1)
+    if connection.dialect.name == "postgresql":
+        return tuple(connection.execute(_all_at_once(admit), params).one()) == (1, 1, 1)
     for statement in (totp.CLAIM_STEP, admit, login.CLAIM_PENDING):
-        if db.session.execute(statement, params).rowcount != 1:
+        if connection.execute(statement, params).rowcount != 1:
             return False
-    db.session.execute(_RECORD, params)
+    connection.execute(_RECORD, params)
     return True
 
 

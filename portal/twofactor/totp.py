@@ -72,10 +72,10 @@ class TotpMethod(Method):
         return Outcome.OK if won == 1 else Outcome.REPLAY
 
 
-def step_claim(authenticator_id: int, secret_enc: str, code: str) -> dict | None:
-    """CLAIM_STEP's parameters for a code that is right now (the step it matches), or None for a wrong code.
+def step_claim(authenticator_id: int, secret_enc: str, code: str, now=None) -> dict | None:
+    """CLAIM_STEP's parameters for a code that is right `now` (the step it matches), or None for a wrong code.
     Raises crypto.SecretsUnavailable when the keys cannot read the secret."""
-    now = clock.now()
+    now = now or clock.now()
     step = matching_step(crypto.decrypt(secret_enc), code, clock.epoch(now))
     if step is None:
         return None

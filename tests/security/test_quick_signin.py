@@ -113,8 +113,8 @@ def test_a_write_that_finds_its_row_changed_keeps_nothing(app, client, person, a
     before = traces(app, EMAIL)
     real_claim = totp.step_claim
 
-    def claim_then_change(authenticator_id, secret_enc, code):
-        claim = real_claim(authenticator_id, secret_enc, code)
+    def claim_then_change(*args):
+        claim = real_claim(*args)
         changes = {"step used": update(Authenticator).values(last_used_step=claim["step"]),
                    "account locked": update(User).values(admin_locked=True),
                    "sign-in ended": PendingLogin.__table__.delete()}
@@ -145,3 +145,22 @@ def test_a_right_code_in_a_forged_form_is_refused_before_either_way(app, client,
     assert r.status_code == 400 and accepted == [] and not in_console(client)
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count()).select_from(PendingLogin)) == 1  # still waiting
+
+
+def test_the_person_signed_in_the_quick_way_is_the_whole_row_if_the_request_reads_it(app, client, person, accepted):
+    """The quick way hands Flask-Login only an id, kind and session version; anything later in the same request
+    that reads current_user gets the person as loaded by the user loader, every column there."""
+    from flask import request_finished
+    from flask_login import current_user
+    secret, _ = enrolled_agent(person)
+    seen = []
+
+    def read_current_user(sender, response):
+        if current_user.is_authenticated:
+            seen.append((current_user.email, current_user.kind, current_user.last_login_at is not None,
+                         db.session.object_session(current_user._get_current_object()) is db.session()))
+
+    person.login()
+    with request_finished.connected_to(read_current_user, app):
+        person.post("/agent/login/verify", {"code": person.code(secret)}, follow=False)
+    assert accepted[-1] is not None and seen == [(EMAIL, "agent", True, True)]

@@ -89,6 +89,38 @@ def test_security_headers_on_every_response(client, url):
     assert (r.headers.get("Cache-Control") == "no-store") == (not url.startswith("/static/"))
 
 
+
+@pytest.mark.parametrize("url", PAGES)
+def test_each_security_header_is_sent_once(client, url):
+    headers = [name.lower() for name, _ in client.get(url).headers]
+    for name in ("content-security-policy", "x-frame-options", "x-content-type-options", "referrer-policy",
+                 "cross-origin-opener-policy", "permissions-policy", "cache-control"):
+        assert headers.count(name) == 1, name  # a static file says how it may be cached; a page: no-store
+
+
+@pytest.mark.parametrize("proto", ["http", "https"])
+def test_behind_a_proxy_hsts_and_secure_cookies_follow_the_forwarded_scheme(tmp_path, pg_schema, proto):
+    from tests.conftest import make_app
+    app = make_app(tmp_path, pg_schema, PROXY_FIX_HOPS=1)
+    client = app.test_client()
+    forwarded = {"X-Forwarded-Proto": proto, "X-Forwarded-For": "203.0.113.9"}
+    page = client.get("/agent/login", headers=forwarded)
+    assert ("Strict-Transport-Security" in page.headers) == (proto == "https")
+    r = client.post("/agent/login", headers=forwarded, data={"csrf_token": csrf_token(page), "email": EMAIL,
+                                                             "password": "wrong"})
+    cookie = next(h for h in r.headers.getlist("Set-Cookie") if h.startswith("session="))
+    assert ("Secure" in cookie) == (proto == "https")
+    assert r.headers["Cache-Control"] == "no-store"
+
+
+def test_a_page_that_sets_its_own_caching_is_still_never_stored(app):
+    @app.get("/cached-page")
+    def cached_page():
+        return "secret", 200, {"Cache-Control": "public, max-age=600", "Pragma": "x"}
+    r = app.test_client().get("/cached-page")
+    assert r.headers.getlist("Cache-Control") == ["no-store"] and r.headers.getlist("Pragma") == ["no-cache"]
+
+
 def test_setup_and_recovery_pages_are_never_stored(person, client):
     person.create()
     person.login()
