@@ -3,6 +3,7 @@ import json
 import logging
 
 from flask import has_request_context, request
+from sqlalchemy import bindparam
 
 from . import clock
 from .extensions import db
@@ -42,6 +43,10 @@ EVENT_TYPES = {
 
 _INSERT = SecurityEvent.__table__.insert()
 COLUMNS = ("type", "user_id", "actor_id", "created_at", "ip", "detail")
+# The same INSERT with its parameters named event_type, event_user_id... (within_params): for a caller that sends
+# it within a statement of its own, beside writes that may take a parameter named like one of these columns
+# (SQLAlchemy would add it to an UPDATE's SET clause).
+INSERT_WITHIN = SecurityEvent.__table__.insert().values({c: bindparam(f"event_{c}") for c in COLUMNS})
 
 
 def record(event_type: str, user=None, actor=None, **detail) -> None:
@@ -57,6 +62,11 @@ def event_row(event_type: str, user=None, actor=None, *, at=None, **detail) -> d
     ip = (request.remote_addr or "") if has_request_context() else ""
     return {"type": event_type, "user_id": getattr(user, "id", user), "actor_id": getattr(actor, "id", actor),
             "created_at": at or clock.now(), "ip": ip, "detail": json.dumps(detail, sort_keys=True) if detail else ""}
+
+
+def within_params(row: dict) -> dict:
+    """INSERT_WITHIN's parameters for an event_row."""
+    return {f"event_{c}": v for c, v in row.items()}
 
 
 def written(row: dict) -> None:

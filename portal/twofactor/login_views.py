@@ -87,7 +87,6 @@ def register_login_routes(bp, area: Area) -> None:
         if request.method == "POST":
             accepted = quick_signin.accept(area.name)  # a right code: committed in as few statements as it takes
             if accepted is not None:
-                login.open_session(accepted.user, area.name, accepted.at, partial=True)
                 return _to_next(area, accepted.next_url)
         pending, user, elsewhere = pending_at(area, "challenge")
         if elsewhere:

@@ -6,7 +6,8 @@ claimed (totp.CLAIM_STEP, the replay guard), the account admitted (lockout.admis
 and last_login_at stamped, only while it may try), the pending sign-in ended (login.CLAIM_PENDING, the one-time
 claim) and login.success recorded. `accept` reads the pending sign-in with its person's confirmed authenticators in
 one statement, checks the code, and sends those writes: on PostgreSQL as one statement (data-modifying CTEs), on
-SQLite one after another. Each of the first three must update exactly one row, or nothing is kept.
+SQLite one after another. Each of the first three must update exactly one row, or nothing is kept. Once they are
+committed it opens the signed-in session, as login.complete does for the general way.
 
 It only ever accepts. Everything else (no pending sign-in or an expired one, another area, a code the challenge
 form would refuse, "Remember this device", a method other than the built-in TOTP, keys that cannot read the
@@ -16,15 +17,14 @@ records it. So each refusal has one implementation, and this path accepts exactl
 same rows written and the same session (tests/security/test_quick_signin.py).
 """
 from dataclasses import dataclass
-from datetime import datetime
 from functools import cache
 
 from flask import request, session
-from sqlalchemy import bindparam, func, insert, literal_column, select
+from sqlalchemy import bindparam, func, literal_column, select
 
 from .. import clock, security_log
 from ..extensions import db
-from ..models import Authenticator, PendingLogin, SecurityEvent, User
+from ..models import Authenticator, PendingLogin, User
 from . import lockout, login, registry, totp
 from .forms import plain_code
 
@@ -39,22 +39,17 @@ _READ = (select(_pending.c.user_id, _pending.c.area, _pending.c.expires_at, _pen
                & _authenticators.c.confirmed_at.is_not(None))
          .where(_pending.c.id == bindparam("pending_id"))
          .order_by(_authenticators.c.created_at))
-# Its parameters are named event_type, event_user_id... : no write here may take a parameter for a column it was
-# not written to set (SQLAlchemy would add a parameter named like a column to an UPDATE's SET clause).
-_RECORD = insert(SecurityEvent.__table__).values({c: bindparam(f"event_{c}") for c in security_log.COLUMNS})
 
 
 @dataclass(frozen=True)
 class Accepted:
-    user: User  # the person's id, kind and session_version only, in no database session: for login.open_session
-    # with partial=True, after which current_user loads the whole row if this request ever reads it
     next_url: str | None  # the pending sign-in's safe local `next`
-    at: datetime  # when the code was accepted
 
 
 def accept(area: str) -> Accepted | None:
-    """Accept this request's code for the sign-in waiting in its session and commit it; None when it is anything
-    but a right code for that sign-in (nothing written: the general way decides)."""
+    """Accept this request's code for the sign-in waiting in its session, commit it and open the signed-in
+    session; None when it is anything but a right code for that sign-in (nothing written: the general way
+    decides)."""
     pending_id, form = session.get(login.SESSION_KEY), request.form
     code, wanted = form.get("code"), form.get("authenticator_id") or None
     if not isinstance(pending_id, str) or not plain_code(code) or "remember" in form:
@@ -74,16 +69,19 @@ def accept(area: str) -> Accepted | None:
     if claim is None:
         return None
     person = rows[0]
-    user = User(id=person.user_id, kind=person.kind, session_version=person.session_version)  # never added
+    # Only what login_user reads, in no database session (open_session(partial=True): current_user loads the
+    # whole row if this request ever reads it).
+    user = User(id=person.user_id, kind=person.kind, session_version=person.session_version)
     admit, admit_params = lockout.admission(user, login.signed_in_now(now), now)
     event = security_log.event_row("login.success", user, at=now, how=authenticator.method)
-    params = {**claim, **admit_params, "pending_id": pending_id, **{f"event_{c}": v for c, v in event.items()}}
+    params = {**claim, **admit_params, "pending_id": pending_id, **security_log.within_params(event)}
     if not _write(connection, admit, params):
         db.session.rollback()
         return None
     db.session.commit()
     security_log.written(event)
-    return Accepted(user, person.next_url, now)
+    login.open_session(user, area, now, partial=True)
+    return Accepted(person.next_url)
 
 
 def _write(connection, admit, params: dict) -> bool:
@@ -93,7 +91,7 @@ def _write(connection, admit, params: dict) -> bool:
     for statement in (totp.CLAIM_STEP, admit, login.CLAIM_PENDING):
         if connection.execute(statement, params).rowcount != 1:
             return False
-    connection.execute(_RECORD, params)
+    connection.execute(security_log.INSERT_WITHIN, params)
     return True
 
 
@@ -106,4 +104,4 @@ def _all_at_once(admit):
         return select(func.count()).select_from(cte).scalar_subquery()
 
     return select(updated(totp.CLAIM_STEP, "claimed"), updated(admit, "admitted"),
-                  updated(login.CLAIM_PENDING, "ended")).add_cte(_RECORD.cte("recorded"))
+                  updated(login.CLAIM_PENDING, "ended")).add_cte(security_log.INSERT_WITHIN.cte("recorded"))
