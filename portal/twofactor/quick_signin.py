@@ -25,6 +25,7 @@ from sqlalchemy import bindparam, func, literal_column, select
 from .. import clock, security_log
 from ..extensions import db
 from ..models import Authenticator, PendingLogin, User
+from ..prepared import Prepared
 from . import lockout, login, registry, totp
 from .forms import plain_code
 
@@ -39,6 +40,8 @@ _READ = (select(_pending.c.user_id, _pending.c.area, _pending.c.expires_at, _pen
                & _authenticators.c.confirmed_at.is_not(None))
          .where(_pending.c.id == bindparam("pending_id"))
          .order_by(_authenticators.c.created_at))
+_CLAIM_STEP, _CLAIM_PENDING, _RECORD = (Prepared(s) for s in (totp.CLAIM_STEP, login.CLAIM_PENDING,
+                                                              security_log.INSERT_WITHIN))
 
 
 @dataclass(frozen=True)
@@ -54,7 +57,13 @@ def accept(area: str) -> Accepted | None:
     code, wanted = form.get("code"), form.get("authenticator_id") or None
     if not isinstance(pending_id, str) or not plain_code(code) or "remember" in form:
         return None
-    connection = db.session.connection()  # the session's transaction; Core statements, no ORM work per statement
+    # A connection of its own, not the request's ORM session (which the general way uses if this declines): its
+    # transaction is committed here or rolled back when it goes back to the pool.
+    with db.engine.connect() as connection:
+        return _accept(connection, area, pending_id, code, wanted)
+
+
+def _accept(connection, area: str, pending_id: str, code: str, wanted) -> Accepted | None:
     rows = connection.execute(_READ, {"pending_id": pending_id}).all()
     now = clock.now()  # one instant for the whole step: the code's time step, the stamps and the event
     if not rows or rows[0].area != area or login.expired(rows[0].expires_at, now):
@@ -75,10 +84,10 @@ def accept(area: str) -> Accepted | None:
     admit, admit_params = lockout.admission(user, login.signed_in_now(now), now)
     event = security_log.event_row("login.success", user, at=now, how=authenticator.method)
     params = {**claim, **admit_params, "pending_id": pending_id, **security_log.within_params(event)}
-    if not _write(connection, admit, params):
-        db.session.rollback()
+    if not _write(connection, _prepared(admit), params):
+        connection.rollback()
         return None
-    db.session.commit()
+    connection.commit()
     security_log.written(event)
     login.open_session(user, area, now, partial=True)
     return Accepted(person.next_url)
@@ -87,21 +96,27 @@ def accept(area: str) -> Accepted | None:
 def _write(connection, admit, params: dict) -> bool:
     """The four writes; True when each of the first three updated its one row."""
     if connection.dialect.name == "postgresql":
-        return tuple(connection.execute(_all_at_once(admit), params).one()) == (1, 1, 1)
-    for statement in (totp.CLAIM_STEP, admit, login.CLAIM_PENDING):
-        if connection.execute(statement, params).rowcount != 1:
+        return tuple(_all_at_once(admit).execute(connection, params).one()) == (1, 1, 1)
+    for statement in (_CLAIM_STEP, admit, _CLAIM_PENDING):
+        if statement.execute(connection, params).rowcount != 1:
             return False
-    connection.execute(security_log.INSERT_WITHIN, params)
+    _RECORD.execute(connection, params)
     return True
 
 
 @cache
-def _all_at_once(admit):
+def _prepared(statement) -> Prepared:
+    """lockout.admission's statement (one per shape, built once there) as a Prepared statement."""
+    return Prepared(statement)
+
+
+@cache
+def _all_at_once(admit: Prepared) -> Prepared:
     """PostgreSQL: the four writes as one statement, saying how many rows each of the first three updated. They
     run on one snapshot and touch different tables; the caller rolls back unless each is 1."""
     def updated(statement, name):
         cte = statement.returning(literal_column("1")).cte(name)
         return select(func.count()).select_from(cte).scalar_subquery()
 
-    return select(updated(totp.CLAIM_STEP, "claimed"), updated(admit, "admitted"),
-                  updated(login.CLAIM_PENDING, "ended")).add_cte(security_log.INSERT_WITHIN.cte("recorded"))
+    return Prepared(select(updated(totp.CLAIM_STEP, "claimed"), updated(admit.statement, "admitted"),
+                           updated(login.CLAIM_PENDING, "ended")).add_cte(security_log.INSERT_WITHIN.cte("recorded")))
