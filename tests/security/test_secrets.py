@@ -116,7 +116,7 @@ def test_rotate_keys_re_encrypts_while_the_old_key_still_reads(app, person, clie
     assert result.exit_code == 0 and "Re-encrypted 1 secret(s) with the current key." in result.output
     with app.app_context():
         after = db.session.scalar(db.select(Authenticator.secret_enc))
-    assert after != before and Fernet(new_key.encode()).decrypt(after.encode()).decode() == secret
+    assert after != before and after.startswith("g1:") and KeyRing([new_key]).decrypt(after) == secret
 
     sign_out(person)
     app.extensions["portal_keyring"] = KeyRing([new_key])  # the old key retired
@@ -124,3 +124,27 @@ def test_rotate_keys_re_encrypts_while_the_old_key_still_reads(app, person, clie
     person.login()
     assert person.post("/agent/login/verify", {"code": person.code(secret)}).headers["Location"] == "/agent/"
     assert json.dumps(old_key) not in result.output and old_key not in result.output
+
+
+def test_secrets_are_sealed_with_aes_gcm_and_older_fernet_ones_still_read():
+    key = Fernet.generate_key().decode()
+    ring = KeyRing([key])
+    first, second = ring.encrypt("JBSWY3DPEHPK3PXP"), ring.encrypt("JBSWY3DPEHPK3PXP")
+    assert first.startswith("g1:") and first != second  # a fresh nonce each time
+    assert ring.decrypt(first) == ring.decrypt(second) == "JBSWY3DPEHPK3PXP"
+    older = Fernet(key.encode()).encrypt(b"JBSWY3DPEHPK3PXP").decode()  # as stored before 2026-12-02
+    assert ring.decrypt(older) == "JBSWY3DPEHPK3PXP"
+    assert ring.rotate(older).startswith("g1:") and ring.decrypt(ring.rotate(older)) == "JBSWY3DPEHPK3PXP"
+
+
+@pytest.mark.parametrize("damage", ["flip", "truncate", "junk", "empty", "other key"])
+def test_a_damaged_or_foreign_secret_is_refused_not_misread(damage):
+    key = Fernet.generate_key().decode()
+    ring = KeyRing([key])
+    sealed = ring.encrypt("JBSWY3DPEHPK3PXP")
+    body = sealed[len("g1:"):]
+    token = {"flip": "g1:" + body[:20] + ("A" if body[20] != "A" else "B") + body[21:],
+             "truncate": sealed[:12], "junk": "g1:%%%not base64%%%", "empty": "g1:",
+             "other key": KeyRing([Fernet.generate_key().decode()]).encrypt("JBSWY3DPEHPK3PXP")}[damage]
+    with pytest.raises(SecretsUnavailable):
+        ring.decrypt(token)
