@@ -49,14 +49,13 @@ def main() -> int:
     subprocess.run(["git", "-C", ROOT, "worktree", "add", "--detach", worktree, args.rev], check=True,
                    capture_output=True)
     keys, secret = new_keys(), pyotp.random_base32()
-    from portal.crypto import KeyRing, parse_keys
     from portal.passwords import PROFILES
     cheap = PasswordHasher(**PROFILES["test"]["password"]).hash(PASSWORD)
     trees = {"this tree": ROOT, args.rev: worktree}
     per_tree = 2 * WORKERS + 20 + args.rounds * (args.signins + args.steps)
     people = 1 + len(trees) * per_tree
     database = seed.create(args.database, people, people, {**keys, "FLASK_DEBUG": "0"}, secret,
-                           KeyRing(parse_keys(keys["PORTAL_ENCRYPTION_KEYS"])).encrypt(secret), cheap)
+                           seed.stored_secret(keys, secret, for_older=True), cheap)
     env = {**keys, "DATABASE_URL": database.url, "RATELIMIT_STORAGE_URI": REDIS_URL,
            "RATELIMIT_KEY_PREFIX": f"portal-compare-{os.getpid()}", "PORTAL_AUTH_RATE_LIMIT": "1000000 per minute",
            "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": "1", "FLASK_DEBUG": "0"}

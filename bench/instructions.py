@@ -58,7 +58,6 @@ def main() -> int:
     from bench.floor_app import app as floor_app
     from portal import create_app
     from portal.config import Config
-    from portal.crypto import KeyRing, parse_keys
     from tests.system.servers import REDIS_URL, new_keys
 
     trees, worktree = {"this tree": ROOT}, None
@@ -74,7 +73,7 @@ def main() -> int:
             per_tree = 2 * (WARM + args.steps)
             people = 1 + len(trees) * per_tree
             database = seed.create(kind, people, people, {**keys, "FLASK_DEBUG": "0"}, secret,
-                                   KeyRing(parse_keys(keys["PORTAL_ENCRYPTION_KEYS"])).encrypt(secret), "unused")
+                                   seed.stored_secret(keys, secret, for_older=bool(args.rev)), "unused")
             try:
                 app = create_app(Config, SQLALCHEMY_DATABASE_URI=database.url, RATELIMIT_ENABLED=False, **keys)
                 floor_app.config["SECRET_KEY"] = keys["SECRET_KEY"]

@@ -40,11 +40,10 @@ def main() -> int:
     keys, secret = new_keys(), pyotp.random_base32()
     from portal import create_app
     from portal.config import Config
-    from portal.crypto import KeyRing, parse_keys
     per_server = WARM + args.flows
     people = 2 + 3 * per_server
     database = seed.create("sqlite", people, people, {**keys, "FLASK_DEBUG": "0"}, secret,
-                           KeyRing(parse_keys(keys["PORTAL_ENCRYPTION_KEYS"])).encrypt(secret), "unused")
+                           seed.stored_secret(keys, secret), "unused")
     try:
         limiter = ({"RATELIMIT_STORAGE_URI": REDIS_URL, "RATELIMIT_KEY_PREFIX": f"profile-{os.getpid()}",
                     "PORTAL_AUTH_RATE_LIMIT": "1000000 per minute"} if args.limiter == "redis"

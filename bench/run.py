@@ -45,9 +45,8 @@ def main() -> int:
     args = arguments()
     started = time.time()
     keys, secret = new_keys(), pyotp.random_base32()
-    from portal.crypto import KeyRing, parse_keys
     from portal.passwords import hash_password
-    secret_enc = KeyRing(parse_keys(keys["PORTAL_ENCRYPTION_KEYS"])).encrypt(secret)
+    secret_enc = seed.stored_secret(keys, secret)
     password_hash = hash_password(PASSWORD)
     smtp = SmtpSink()
     env = {**keys, "RATELIMIT_STORAGE_URI": REDIS_URL, "RATELIMIT_KEY_PREFIX": f"portal-bench-{os.getpid()}",

@@ -18,6 +18,19 @@ from bench.floor_app import metadata as floor_metadata
 from tests.system.servers import PgDatabase, flask_cli
 
 
+def stored_secret(keys: dict, secret: str, for_older: bool = False) -> str:
+    """The authenticators' secret as the portal stores it, with the run's PORTAL_ENCRYPTION_KEYS. `for_older`: as a
+    Fernet token, the form stored before 2026-12-02, which every version reads (for a run beside an older
+    revision; this tree then decrypts it the older, slower way too)."""
+    from cryptography.fernet import Fernet
+
+    from portal.crypto import KeyRing, parse_keys
+    key = parse_keys(keys["PORTAL_ENCRYPTION_KEYS"])[0]
+    if for_older:
+        return Fernet(key.strip().encode()).encrypt(secret.encode()).decode()
+    return KeyRing([key]).encrypt(secret)
+
+
 @dataclass
 class BenchDatabase:
     kind: str  # "sqlite" or "postgresql"
