@@ -6,8 +6,10 @@ claimed (totp.CLAIM_STEP, the replay guard), the account admitted (lockout.admis
 and last_login_at stamped, only while it may try), the pending sign-in ended (login.CLAIM_PENDING, the one-time
 claim) and login.success recorded. `accept` reads the pending sign-in with its person's confirmed authenticators in
 one statement, checks the code, and sends those writes: on PostgreSQL as one statement (data-modifying CTEs), on
-SQLite one after another. Each of the first three must update exactly one row, or nothing is kept. Once they are
-committed it opens the signed-in session, as login.complete does for the general way.
+SQLite one after another; each is compiled once and sent straight to the driver (portal.prepared), on a
+connection of its own rather than the request's ORM session. Each of the first three must update exactly one
+row, or nothing is kept. Once they are committed it opens the signed-in session, as login.complete does for the
+general way.
 
 It only ever accepts. Everything else (no pending sign-in or an expired one, another area, a code the challenge
 form would refuse, "Remember this device", a method other than the built-in TOTP, keys that cannot read the
