@@ -91,7 +91,8 @@ def test_secret_is_encrypted_at_rest(person, app):
     secret = person.setup_totp()
     with app.app_context():
         stored = db.session.scalar(db.select(Authenticator)).secret_enc
-    assert secret not in stored and stored.startswith("gAAAA")
+    assert secret not in stored and stored.startswith("g1:")  # AES-256-GCM (portal.crypto)
+    assert app.extensions["portal_keyring"].decrypt(stored) == secret
 
 
 def test_security_page_greys_out_unconfigured_then_default(person, client):
