@@ -3,6 +3,7 @@
     python bench/instructions.py                     # this tree, on SQLite and PostgreSQL
     python bench/instructions.py --rev c4ccc33       # and that revision beside it (a temporary git worktree)
     python bench/instructions.py --databases sqlite --steps 200
+    python bench/instructions.py --databases postgresql --users 1000000   # in a database of a million people
 
 CPU time per request is what the targets are stated in (bench/run.py), but on a shared host it moves from run to
 run by more than most changes do. An instruction count does not: the same code on the same inputs executes the
@@ -40,6 +41,8 @@ def arguments():
     parser.add_argument("--rev", help="a git revision to count beside this working tree")
     parser.add_argument("--databases", default="sqlite,postgresql")
     parser.add_argument("--steps", type=int, default=100, help="steps counted per server (100)")
+    parser.add_argument("--users", type=int, default=0,
+                        help="people in the database (default: only as many as the steps need)")
     parser.add_argument("--out", default=os.path.join(ROOT, "bench", "results"))
     parser.add_argument("--child", nargs=2, metavar=("PLAN", "TREE"), help=argparse.SUPPRESS)
     return parser.parse_args()
@@ -72,7 +75,7 @@ def main() -> int:
             keys, secret = new_keys(), pyotp.random_base32()
             per_tree = 2 * (WARM + args.steps)
             people = 1 + len(trees) * per_tree
-            database = seed.create(kind, people, people, {**keys, "FLASK_DEBUG": "0"}, secret,
+            database = seed.create(kind, max(people, args.users), people, {**keys, "FLASK_DEBUG": "0"}, secret,
                                    seed.stored_secret(keys, secret, for_older=bool(args.rev)), "unused")
             try:
                 app = create_app(Config, SQLALCHEMY_DATABASE_URI=database.url, RATELIMIT_ENABLED=False, **keys)
