@@ -14,6 +14,7 @@ they come): a SELECT of stored columns is cheaper through `execute`, which keeps
 Plain parameters only: no "expanding" IN lists, no literal-rendered parameters.
 """
 from dataclasses import dataclass
+from functools import cache
 from typing import Callable
 
 
@@ -44,21 +45,21 @@ class Prepared:
 
     def _compile(self, dialect) -> _Compiled:
         compiled = self.statement.compile(dialect=dialect)
-        names, binds, required = {}, {}, []
-        for bind, name in compiled.bind_names.items():  # each parameter and the name it has in the SQL
+        names = {}  # each parameter by the name it has in the SQL, once however often the SQL uses it
+        for bind, name in compiled.bind_names.items():
             if bind.expanding or bind.literal_execute:
                 raise ValueError(f"{name}: Prepared takes plain parameters only")
-            name = compiled.escaped_bind_names.get(name, name)
-            names[name] = bind
-            convert = bind.type.dialect_impl(dialect).bind_processor(dialect)
-            if convert is not None:
-                binds[name] = convert  # once, however often the SQL uses it
-        for name, bind in names.items():
-            if bind.required and name not in required:
-                required.append(name)
+            names[compiled.escaped_bind_names.get(name, name)] = bind
+        binds = tuple((name, convert) for name, bind in names.items()
+                      if (convert := bind.type.dialect_impl(dialect).bind_processor(dialect)) is not None)
         own = {name: bind.effective_value for name, bind in names.items() if not bind.required}
+        required = tuple(name for name, bind in names.items() if bind.required)
         order = tuple(compiled.positiontup) if dialect.positional else None
-        self._by_dialect[dialect] = prepared = _Compiled(compiled.string, own, tuple(required), order,
-                                                         tuple(binds.items()))
-        return prepared
+        self._by_dialect[dialect] = made = _Compiled(compiled.string, own, required, order, binds)
+        return made
 
+
+@cache
+def prepared(statement) -> Prepared:
+    """The Prepared form of a statement built once (a module constant, or one built once per shape)."""
+    return Prepared(statement)

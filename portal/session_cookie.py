@@ -10,9 +10,9 @@ set-up, for a cookie of a few hundred bytes), on every request.
 
 Here the serializer and its signer are built once per secret key list (SECRET_KEY and SECRET_KEY_FALLBACKS), the
 derived keys are kept, and the payload is not compressed. The cookie is the same as Flask's in every other
-respect: the same HMAC-SHA1 signature over the same salt and key derivation, the same timestamp, the same
-tagged JSON; a compressed cookie Flask wrote (before this) still reads, and Flask's own serializer reads ours
-(tests/security/test_sessions_and_headers.py).
+respect: the same HMAC-SHA1 signature over the same salt and key derivation, the same timestamp, the same JSON
+(SessionJSON, below); a compressed cookie Flask wrote (before this) still reads, and Flask's own serializer
+reads ours (tests/security/test_session_cookie.py).
 """
 import json
 

@@ -27,7 +27,7 @@ from sqlalchemy import bindparam, func, literal_column, select
 from .. import clock, security_log
 from ..extensions import db
 from ..models import Authenticator, PendingLogin, User
-from ..prepared import Prepared
+from ..prepared import prepared
 from . import lockout, login, registry, totp
 from .forms import plain_code
 
@@ -42,8 +42,6 @@ _READ = (select(_pending.c.user_id, _pending.c.area, _pending.c.expires_at, _pen
                & _authenticators.c.confirmed_at.is_not(None))
          .where(_pending.c.id == bindparam("pending_id"))
          .order_by(_authenticators.c.created_at))
-_CLAIM_STEP, _CLAIM_PENDING, _RECORD = (Prepared(s) for s in (totp.CLAIM_STEP, login.CLAIM_PENDING,
-                                                              security_log.INSERT_WITHIN))
 
 
 @dataclass(frozen=True)
@@ -86,7 +84,7 @@ def _accept(connection, area: str, pending_id: str, code: str, wanted) -> Accept
     admit, admit_params = lockout.admission(user, login.signed_in_now(now), now)
     event = security_log.event_row("login.success", user, at=now, how=authenticator.method)
     params = {**claim, **admit_params, "pending_id": pending_id, **security_log.within_params(event)}
-    if not _write(connection, _prepared(admit), params):
+    if not _write(connection, admit, params):
         connection.rollback()
         return None
     connection.commit()
@@ -98,27 +96,21 @@ def _accept(connection, area: str, pending_id: str, code: str, wanted) -> Accept
 def _write(connection, admit, params: dict) -> bool:
     """The four writes; True when each of the first three updated its one row."""
     if connection.dialect.name == "postgresql":
-        return tuple(_all_at_once(admit).execute(connection, params).one()) == (1, 1, 1)
-    for statement in (_CLAIM_STEP, admit, _CLAIM_PENDING):
-        if statement.execute(connection, params).rowcount != 1:
+        return tuple(prepared(_all_at_once(admit)).execute(connection, params).one()) == (1, 1, 1)
+    for statement in (totp.CLAIM_STEP, admit, login.CLAIM_PENDING):
+        if prepared(statement).execute(connection, params).rowcount != 1:
             return False
-    _RECORD.execute(connection, params)
+    prepared(security_log.INSERT_WITHIN).execute(connection, params)
     return True
 
 
 @cache
-def _prepared(statement) -> Prepared:
-    """lockout.admission's statement (one per shape, built once there) as a Prepared statement."""
-    return Prepared(statement)
-
-
-@cache
-def _all_at_once(admit: Prepared) -> Prepared:
+def _all_at_once(admit):
     """PostgreSQL: the four writes as one statement, saying how many rows each of the first three updated. They
     run on one snapshot and touch different tables; the caller rolls back unless each is 1."""
     def updated(statement, name):
         cte = statement.returning(literal_column("1")).cte(name)
         return select(func.count()).select_from(cte).scalar_subquery()
 
-    return Prepared(select(updated(totp.CLAIM_STEP, "claimed"), updated(admit.statement, "admitted"),
-                           updated(login.CLAIM_PENDING, "ended")).add_cte(security_log.INSERT_WITHIN.cte("recorded")))
+    return select(updated(totp.CLAIM_STEP, "claimed"), updated(admit, "admitted"),
+                  updated(login.CLAIM_PENDING, "ended")).add_cte(security_log.INSERT_WITHIN.cte("recorded"))
