@@ -1,5 +1,7 @@
 """Driving the servers: prepared second-factor flows (one fresh person each), whole sign-ins, concurrent batches,
-and the server's CPU from the gunicorn processes' own accounting (/proc/<pid>/stat of master and workers)."""
+and the server's CPU from the kernel's own accounting of the gunicorn processes (master and workers) and, for
+PostgreSQL, of the database server's processes."""
+import glob
 import http.client
 import secrets
 import statistics
@@ -12,6 +14,7 @@ from http.cookies import SimpleCookie
 
 import pyotp
 
+from tests.system.servers import process_cpu_seconds
 from tests.system.web import Browser
 
 
@@ -32,11 +35,13 @@ class Target:
     success: str  # where a successful step redirects
     check: str  # a page only a signed-in person gets (200)
     flows: list = field(default_factory=list)
+    database_cpu: object = None  # () -> CPU seconds of the database server's processes so far, if it has its own
 
 
 @dataclass
 class Batch:
     cpu: float = 0.0
+    database_cpu: float = 0.0
     latencies: list = field(default_factory=list)
     count: int = 0
     failures: list = field(default_factory=list)
@@ -44,6 +49,7 @@ class Batch:
 
     def add(self, other: "Batch"):
         self.cpu += other.cpu
+        self.database_cpu += other.database_cpu
         self.latencies += other.latencies
         self.count += other.count
         self.failures += other.failures
@@ -52,6 +58,7 @@ class Batch:
     def summary(self) -> dict:
         lat = sorted(self.latencies)
         return {"requests": self.count, "cpu_ms": 1000 * self.cpu / max(self.count, 1),
+                "database_cpu_ms": 1000 * self.database_cpu / max(self.count, 1),
                 "p50_ms": 1000 * statistics.median(lat) if lat else None,
                 "p95_ms": 1000 * lat[min(len(lat) - 1, int(0.95 * len(lat)))] if lat else None,
                 "failures": len(self.failures)}
@@ -122,7 +129,7 @@ def step_batch(target: Target, secret: str, count: int, concurrency: int) -> Bat
         flow.signed_in_cookie = cookie
         return flow, elapsed, (status == 302 and location == target.success)
 
-    return _measure(target.server, flows, one, concurrency)
+    return _measure(target.server, flows, one, concurrency, target.database_cpu)
 
 
 def signin_batch(server, people, password: str, secret: str, concurrency: int) -> Batch:
@@ -153,11 +160,30 @@ def signin_pairs(server, full, cheap, password: str, secret: str) -> tuple[Batch
     return totals
 
 
-def _measure(server, items, one, concurrency: int) -> Batch:
+def postgres_cpu_seconds() -> float:
+    """CPU time of every PostgreSQL server process on this machine (the postmaster, each connection's backend,
+    autovacuum, the WAL writer, the checkpointer) so far; a process that exits between two readings takes its share
+    with it."""
+    total = 0.0
+    for comm in glob.glob("/proc/[0-9]*/comm"):
+        try:
+            with open(comm) as fh:
+                if fh.read().strip() != "postgres":
+                    continue
+        except OSError:
+            continue
+        total += process_cpu_seconds(int(comm.split("/")[2]))
+    return total
+
+
+def _measure(server, items, one, concurrency: int, database_cpu=None) -> Batch:
+    db_before = database_cpu() if database_cpu else 0.0
     cpu_before = server.cpu_seconds()
     with ThreadPoolExecutor(concurrency) as pool:
         results = list(pool.map(one, items))
     batch = Batch(cpu=server.cpu_seconds() - cpu_before, count=len(items))
+    if database_cpu:
+        batch.database_cpu = database_cpu() - db_before
     for item, elapsed, ok in results:
         batch.latencies.append(elapsed)
         if not ok:

@@ -55,14 +55,19 @@ def render(r: dict) -> str:
 
     lines += ["### Second-factor step: portal vs floor (server CPU per request; latency at "
               f"{r['args']['concurrency']} in flight)", "",
-              "| database | floor CPU ms | portal CPU ms | ratio (target ≤ 1.25) | floor p50 / p95 ms | "
-              "portal p50 / p95 ms | flows signed in |", "| --- | --- | --- | --- | --- | --- | --- |"]
+              "| database | floor CPU ms | portal CPU ms | ratio (target ≤ 1.25) | each round's ratio | "
+              "database server CPU ms, floor / portal | floor p50 / p95 ms | portal p50 / p95 ms | flows signed in |",
+              "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
     for label in _labels(r["step"]):
         floor, portal = r["step"][f"floor | {label}"], r["step"][f"portal | {label}"]
         ratio = portal["cpu_ms"] / floor["cpu_ms"] if floor["cpu_ms"] else float("inf")
         targets.append((f"step CPU ≤ 1.25× floor ({label})", ratio <= TARGETS["step"], f"{ratio:.2f}×"))
-        lines.append(f"| {label} | {_ms(floor['cpu_ms'])} | {_ms(portal['cpu_ms'])} | {ratio:.2f}× | "
-                     f"{_ms(floor['p50_ms'])} / {_ms(floor['p95_ms'])} | {_ms(portal['p50_ms'])} / "
+        rounds = [p / f for p, f in zip(portal.get("round_cpu_ms", []), floor.get("round_cpu_ms", [])) if f]
+        spread = f"{min(rounds):.2f}–{max(rounds):.2f}×" if rounds else "-"
+        database = (f"{_ms(floor['database_cpu_ms'])} / {_ms(portal['database_cpu_ms'])}"
+                    if portal.get("database_cpu_ms") else "in the workers")
+        lines.append(f"| {label} | {_ms(floor['cpu_ms'])} | {_ms(portal['cpu_ms'])} | {ratio:.2f}× | {spread} | "
+                     f"{database} | {_ms(floor['p50_ms'])} / {_ms(floor['p95_ms'])} | {_ms(portal['p50_ms'])} / "
                      f"{_ms(portal['p95_ms'])} | {portal['signed_in']}/{portal['flows']} portal, "
                      f"{floor['signed_in']}/{floor['flows']} floor |")
 

@@ -121,10 +121,11 @@ def _start_servers(databases, env, keys, args, servers):
                              f"{d.agents} made")
         ids = list(range(2, 2 + needed))
         label = f"{d.kind} {d.users:,}"
+        database_cpu = load.postgres_cpu_seconds if d.kind == "postgresql" else None  # SQLite runs in the workers
         targets.append(load.Target(f"floor | {label}", floor, "/verify", "/me", "/me",
-                                   load.floor_flows(floor_app, ids)))
+                                   load.floor_flows(floor_app, ids), database_cpu))
         targets.append(load.Target(f"portal | {label}", portal, "/agent/login/verify", "/agent/", "/agent/",
-                                   load.portal_flows(_app(d, keys), ids)))
+                                   load.portal_flows(_app(d, keys), ids), database_cpu))
     return targets, portals
 
 
@@ -136,6 +137,7 @@ def _interleaved_steps(targets, secret, args) -> dict:
         if warm.failures:
             raise SystemExit(f"{target.name}: {len(warm.failures)} of {args.warmup} warm-up steps did not sign in")
     totals = {t.name: load.Batch() for t in targets}
+    per_round = {t.name: [] for t in targets}  # CPU ms per request of each round's batch under load
     alone = {t.name: load.Batch() for t in targets}
     done = {t.name: [] for t in targets}
     for r in range(args.rounds):
@@ -146,11 +148,15 @@ def _interleaved_steps(targets, secret, args) -> dict:
                 if count == 0 or (into is alone and target.name.startswith("floor")):
                     continue
                 done[target.name] += target.flows[:count]
-                into[target.name].add(load.step_batch(target, secret, count, concurrency))
+                batch = load.step_batch(target, secret, count, concurrency)
+                into[target.name].add(batch)
+                if into is totals:
+                    per_round[target.name].append(1000 * batch.cpu / batch.count)
         print(f"round {r + 1}/{args.rounds} done", flush=True)
     out = {}
     for target in targets:
         summary = totals[target.name].summary()
+        summary["round_cpu_ms"] = per_round[target.name]
         every = load.Batch()
         every.add(totals[target.name])
         every.add(alone[target.name])
