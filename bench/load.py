@@ -14,7 +14,7 @@ from http.cookies import SimpleCookie
 
 import pyotp
 
-from tests.system.servers import process_cpu_seconds
+from tests.system.cpu_meter import thread_runtime_seconds
 from tests.system.web import Browser
 
 
@@ -172,7 +172,7 @@ def postgres_cpu_seconds() -> float:
                     continue
         except OSError:
             continue
-        total += process_cpu_seconds(int(comm.split("/")[2]))
+        total += thread_runtime_seconds(int(comm.split("/")[2]))  # a PostgreSQL process has one thread
     return total
 
 
