@@ -16,6 +16,7 @@ import time
 _CGROUPS = (("/sys/fs/cgroup/cpuacct", "cpuacct.usage", 1e-9),  # cgroup v1, nanoseconds
             ("/sys/fs/cgroup/unified", "cpu.stat", 1e-6),  # cgroup v2 beside v1 (hybrid), usage_usec
             ("/sys/fs/cgroup", "cpu.stat", 1e-6))  # cgroup v2 alone
+_SCHEDSTAT = os.path.exists("/proc/self/schedstat")  # each thread's runtime (a kernel with CONFIG_SCHED_INFO)
 
 
 class CpuMeter:
@@ -85,7 +86,9 @@ def process_ticks_seconds(pid: int) -> float:
 
 def thread_runtime_seconds(pid: int) -> float:
     """The scheduler's runtime of a process's live threads, to the nanosecond (0.0 once it is gone): exact for a
-    process that never starts threads, such as a PostgreSQL backend; falls back to clock ticks without schedstat."""
+    process that never starts threads, such as a PostgreSQL backend; clock ticks on a kernel without schedstat."""
+    if not _SCHEDSTAT:
+        return process_ticks_seconds(pid)
     try:
         tids = os.listdir(f"/proc/{pid}/task")
     except OSError:
@@ -95,9 +98,6 @@ def thread_runtime_seconds(pid: int) -> float:
         try:
             with open(f"/proc/{pid}/task/{tid}/schedstat") as fh:
                 total += int(fh.read().split()[0])
-        except FileNotFoundError:
-            if not os.path.exists("/proc/self/schedstat"):  # a kernel without CONFIG_SCHED_INFO
-                return process_ticks_seconds(pid)
         except OSError:  # the thread ended between the listing and the read
             continue
     return total / 1e9

@@ -271,5 +271,3 @@ class HangingSmtp:
         self.sock.close()
         for conn in self.accepted:
             conn.close()
-
-

@@ -67,7 +67,7 @@ def test_without_a_group_the_processes_ticks_still_count_their_ended_threads():
     assert abs(charged - own) < 0.03, (charged, own)
 
 
-def test_a_single_threads_runtime_to_the_microsecond():
+def test_a_single_threaded_process_runtime_to_the_millisecond():
     process = subprocess.Popen([sys.executable, "-c", BURN, "alone"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                text=True)
     try:
