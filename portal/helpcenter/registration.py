@@ -1,14 +1,11 @@
 """Register at /register (name, email, password), then continue into the shared sign-in state machine:
 signed in at once, or taken straight to the mandatory 2FA setup when the admin requires it."""
 from flask import redirect, request, url_for
-from sqlalchemy.exc import IntegrityError
 
-from ..cli import create_user
-from ..extensions import db
+from ..accounts import EmailTaken, InvalidAccount, create_account
 from ..rate_limits import auth_limit
-from ..models import User
 from ..twofactor import login
-from ..twofactor.login_views import signed_in
+from ..twofactor.areas import signed_in
 from . import AREA, bp
 from .forms import RegisterForm
 from .routes import render
@@ -26,21 +23,16 @@ def register():
         return render("helpcenter/register.html", form=form)
     if not form.validate_on_submit():
         return render("helpcenter/register.html", 400, form=form)
-    user = _create(form)
-    if user is None:
+    try:
+        # The same rules as `flask user create` (portal/accounts.py); the form has already given its own messages
+        # for the common mistakes, so what is left here is, e.g., a name that is not one line.
+        user = create_account(form.email.data, form.name.data, "end-user", form.password.data)
+    except EmailTaken:  # also when registered by a parallel request a moment ago
         form.email.errors.append(TAKEN)
         return render("helpcenter/register.html", 409, form=form)
+    except InvalidAccount as error:
+        form[error.field].errors.append(error.message)
+        return render("helpcenter/register.html", 400, form=form)
     login.begin(user, AREA.name, request.args.get("next"))
     # The challenge page sends the new person on: mandatory setup when 2FA is required, else signed in.
     return redirect(AREA.url("login_verify"))
-
-
-def _create(form: RegisterForm) -> User | None:
-    email = login.normalise_email(form.email.data)
-    if db.session.scalar(db.select(User.id).where(User.email == email)) is not None:
-        return None
-    try:
-        return create_user(email, form.name.data, "end-user", form.password.data)
-    except IntegrityError:  # registered by a parallel request a moment ago
-        db.session.rollback()
-        return None
