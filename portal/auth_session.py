@@ -8,15 +8,9 @@ from flask.sessions import SecureCookieSessionInterface
 
 from .extensions import db, login_manager
 from .models import User
-from .session_cookie import SessionJSON, signing_serializer
 
 
 class SessionInterface(SecureCookieSessionInterface):
-    serializer = SessionJSON()
-
-    def get_signing_serializer(self, app):
-        return signing_serializer(self, app)  # built once, not twice per request (portal/session_cookie.py)
-
     def get_cookie_secure(self, app) -> bool:
         return bool(app.config["SESSION_COOKIE_SECURE"] or request.is_secure)
 

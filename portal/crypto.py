@@ -3,10 +3,9 @@ decrypts), and a keyed hash for short codes. No key derivation runs per request.
 
 PORTAL_ENCRYPTION_KEYS holds Fernet keys (32 random bytes, urlsafe base64), as it always has; each one's AES-256
 key is derived from it once (HKDF-SHA256). A stored secret is `g1:` and the urlsafe base64 of a random 96-bit
-nonce followed by the ciphertext and its 128-bit tag. Secrets written before 2026-12-02 are Fernet tokens
+nonce followed by the ciphertext and its 128-bit tag. Secrets stored by older versions are Fernet tokens
 (AES-128-CBC with HMAC-SHA256): they still decrypt with the same keys, and `flask rotate-keys` rewrites them in
-the new form. Decrypting with GCM takes about a sixth of a Fernet token's instructions (bench/README.md): one
-per sign-in code.
+the new form.
 """
 import base64
 import binascii

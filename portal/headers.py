@@ -2,8 +2,7 @@
 Referer leak; pages are never stored by the browser or a proxy (static files may be); HSTS over HTTPS.
 
 They are added as the response leaves the app (a WSGI wrapper around the Flask app), from lists built once: one
-list extend per response, where setting each header on the response object searched its header list once per
-header (measured in bench/). A view may send its own Content-Security-Policy (portal.dev_outbox does); every
+list extend per response. A view may send its own Content-Security-Policy (portal.dev_outbox does); every
 other header here is the portal's alone.
 """
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "

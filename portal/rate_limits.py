@@ -3,7 +3,7 @@ address and per endpoint with the `limits` library in the storage RATELIMIT_STOR
 in one process, redis://... once for every worker on every host.
 
 One fixed-window counter per (address, endpoint), incremented by the attempt itself: one storage round trip per
-POST and nothing at all for other requests (the sign-in step's cost is measured: bench/). A refused attempt is
+POST and nothing at all for other requests. A refused attempt is
 told when its window ends (Retry-After). If the storage cannot be reached the attempt is refused with a 503
 rather than let through uncounted.
 """

@@ -3,7 +3,6 @@ import json
 import logging
 
 from flask import has_request_context, request
-from sqlalchemy import bindparam
 
 from . import clock
 from .extensions import db
@@ -41,33 +40,11 @@ EVENT_TYPES = {
 }
 
 
-_INSERT = SecurityEvent.__table__.insert()
-COLUMNS = ("type", "user_id", "actor_id", "created_at", "ip", "detail")
-# The same INSERT with its parameters named event_type, event_user_id... (within_params): for a caller that sends
-# it within a statement of its own, beside writes that may take a parameter named like one of these columns
-# (SQLAlchemy would add it to an UPDATE's SET clause).
-INSERT_WITHIN = SecurityEvent.__table__.insert().values({c: bindparam(f"event_{c}") for c in COLUMNS})
-
-
 def record(event_type: str, user=None, actor=None, **detail) -> None:
-    """Add an event to the current transaction (one INSERT, no object kept); the caller's flow commits it."""
-    row = event_row(event_type, user, actor, **detail)
-    db.session.execute(_INSERT, row)
-    written(row)
-
-
-def event_row(event_type: str, user=None, actor=None, *, at=None, **detail) -> dict:
-    """The event's row (COLUMNS), made `at` a time or now: for record(), or a caller that writes it within a
-    statement of its own and then calls written() (portal.twofactor.quick_signin)."""
+    """Add an event to the current transaction; the caller's flow commits it. `detail` never holds a secret or a
+    code."""
     ip = (request.remote_addr or "") if has_request_context() else ""
-    return {"type": event_type, "user_id": getattr(user, "id", user), "actor_id": getattr(actor, "id", actor),
-            "created_at": at or clock.now(), "ip": ip, "detail": json.dumps(detail, sort_keys=True) if detail else ""}
-
-
-def within_params(row: dict) -> dict:
-    """INSERT_WITHIN's parameters for an event_row."""
-    return {f"event_{c}": v for c, v in row.items()}
-
-
-def written(row: dict) -> None:
-    log.info("security event %s user=%s actor=%s", row["type"], row["user_id"], row["actor_id"])
+    user_id, actor_id = getattr(user, "id", user), getattr(actor, "id", actor)
+    db.session.add(SecurityEvent(type=event_type, user_id=user_id, actor_id=actor_id, created_at=clock.now(), ip=ip,
+                                 detail=json.dumps(detail, sort_keys=True) if detail else ""))
+    log.info("security event %s user=%s actor=%s", event_type, user_id, actor_id)

@@ -48,7 +48,7 @@ document.addEventListener("DOMContentLoaded", function () {
   }
 });
 
-// The mandatory 2FA setup step (seed 003): with JavaScript it becomes a pop-up (a modal <dialog>) over the
+// The mandatory 2FA setup step: with JavaScript it becomes a pop-up (a modal <dialog>) over the
 // console; without it, the same step is an ordinary page. A mandatory step can't be dismissed with Escape.
 document.addEventListener("DOMContentLoaded", function () {
   var step = document.querySelector("[data-setup-modal]");

@@ -8,22 +8,15 @@ secret) goes through the confirm page and comes back.
 """
 from functools import wraps
 
-from flask import abort, redirect, render_template, request, url_for
+from flask import abort, render_template
 from flask_login import current_user
 
-from ..agent import AREA as AGENT_AREA
 from ..twofactor import fresh
-from ..twofactor.base import MESSAGES, Outcome
-from ..twofactor.forms import ProofForm
-from ..twofactor.login_views import STATUS, area_required
-
-# Never echoed back into the re-ask page: the proof itself, codes, and the token (a fresh one is issued).
-NOT_CARRIED = {"csrf_token", "secret", "code"}
-PROOF_MESSAGES = {**MESSAGES, Outcome.WRONG: "That password or code isn't right. Try again."}
+from ..twofactor.areas import AGENT_CONSOLE, area_required, me
 
 
 def admin_required(view):
-    guarded = area_required(AGENT_AREA)(view)
+    guarded = area_required(AGENT_CONSOLE)(view)
 
     @wraps(view)
     def wrapped(*args, **kwargs):
@@ -33,43 +26,9 @@ def admin_required(view):
     return wrapped
 
 
-def me():
-    return current_user._get_current_object()
-
-
 def render(template: str, status: int = 200, **context):
-    return render_template(template, area=AGENT_AREA, base="admin/base.html", user=me(), **context), status
+    return render_template(template, area=AGENT_CONSOLE, base="admin/base.html", user=me(), **context), status
 
 
-def this_url() -> str:
-    query = request.query_string.decode()
-    return request.path + (f"?{query}" if query else "")
-
-
-def check_proof(form: ProofForm) -> tuple[bool, int]:
-    """Check the proof in `form`; on failure put the message on the field. Returns (proved, status)."""
-    if not form.validate_on_submit():
-        return False, 400
-    outcome = fresh.prove(me(), form.secret.data)
-    if outcome is Outcome.OK:
-        return True, 200
-    form.secret.errors.append(PROOF_MESSAGES.get(outcome, PROOF_MESSAGES[Outcome.UNAVAILABLE]))
-    return False, STATUS.get(outcome, 401)
-
-
-def fresh_proof_required(view):
-    @wraps(view)
-    def wrapped(*args, **kwargs):
-        if fresh.is_fresh():
-            return view(*args, **kwargs)
-        if request.method == "GET":
-            return redirect(url_for("admin.confirm", next=this_url()))
-        form, status = ProofForm(), 401
-        if "secret" in request.form:
-            proved, status = check_proof(form)
-            if proved:
-                return view(*args, **kwargs)
-        carried = [(k, v) for k, v in request.form.items(multi=True) if k not in NOT_CARRIED]
-        return render("security/confirm.html", status, form=form, action=this_url(), carried=carried,
-                      keeps_change=True)
-    return wrapped
+# The shared "Confirm it's you", with the admin's own page and layout.
+fresh_proof_required = fresh.fresh_required(AGENT_CONSOLE, confirm_endpoint="admin.confirm", base="admin/base.html")

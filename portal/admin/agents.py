@@ -1,12 +1,14 @@
-"""Agents > Agent Profiles: the searchable list and each agent's 2FA tab (seed 002): Enforce 2FA, Set up 2FA on
+"""Agents > Agent Profiles: the searchable list and each agent's 2FA tab: Enforce 2FA, Set up 2FA on
 the agent's behalf, Remove (lost phone), Unlock."""
-from flask import abort, flash, redirect, request, url_for
+from flask import abort, flash, redirect, url_for
 
 from ..extensions import db
 from ..models import AGENT, User
-from ..twofactor import policy, registry, setup
-from ..twofactor.forms import ActionForm, ConfirmForm, SetupForm
-from ..twofactor.setup import FlowError
+from ..twofactor import policy, registry
+from ..twofactor.areas import AGENT_CONSOLE
+from ..twofactor.base import FlowError
+from ..twofactor.forms import ActionForm, ConfirmForm
+from ..twofactor.setup_views import SetupPlace
 from . import bp, rules
 from .access import admin_required, fresh_proof_required, me, render
 from .directory import is_locked, listing_for_request
@@ -27,7 +29,7 @@ def agents():
 
 
 def _tab(agent: User, status: int = 200, **context):
-    instances = [i for i in registry.active_instances() if not registry.method(i.plugin_key).sends_code]
+    instances = [i for i in registry.active_instances() if registry.method(i.plugin_key).can_be_set_up_by_admin]
     context.setdefault("enforce_form", EnforceForm(formdata=None, enforce=agent.enforce_2fa))
     labels = {key: m.label for key, m in registry.discovered().items()}
     return render("admin/agent_2fa.html", status, agent=agent, requirement=policy.requirement(agent), labels=labels,
@@ -62,33 +64,36 @@ def agent_enforce(user_id: int):
     return redirect(url_for("admin.agent_2fa", user_id=agent.id), code=303)
 
 
-@bp.route("/agents/<int:user_id>/setup/<int:instance_id>", methods=["GET", "POST"])
-@admin_required
-@fresh_proof_required
-def agent_setup(user_id: int, instance_id: int):
-    """Set up 2FA on the agent's behalf: the admin gets the QR code and key to hand over, and confirms it with a
+class AgentSetupByAdmin(SetupPlace):
+    """Set up 2FA on an agent's behalf: the admin gets the QR code and key to hand over, and confirms it with a
     code from the agent's device. Logged as an admin action; the agent is told by email."""
-    agent = _agent(user_id)
-    instance = setup.instance_or_404(instance_id)
-    method = registry.method(instance.plugin_key)
-    if method.sends_code:
-        abort(404, "That method sends codes to the person, so only they can set it up.")
-    form = SetupForm()
-    if request.method == "GET" and not form.name.data:
-        form.name.data = method.label
-    status = 200
-    if request.method == "POST":
-        if form.validate_on_submit():
-            try:
-                setup.confirm(agent, instance, form.name.data, form.code.data, actor=me())
-                flash(f"2FA is set up for {agent.name}: “{form.name.data.strip()}”. They have been told by email.",
-                      "success")
-                return redirect(url_for("admin.agent_2fa", user_id=agent.id), code=303)
-            except FlowError as exc:
-                form.code.errors.append(str(exc))
-        status = 400
-    view = setup.begin(agent, instance, restart=request.method == "GET" and request.args.get("new") == "1")
-    return render("admin/agent_setup.html", status, agent=agent, form=form, view=view, method=method)
+
+    area, endpoint, template, base = AGENT_CONSOLE, "admin.agent_setup", "admin/agent_setup.html", "admin/base.html"
+
+    def guard(self, view):
+        return admin_required(fresh_proof_required(view))
+
+    def subject(self, user_id, **kwargs) -> User:
+        return _agent(user_id)
+
+    def actor(self) -> User:
+        return me()
+
+    def allows(self, method) -> bool:
+        return method.can_be_set_up_by_admin
+
+    def cancel_url(self, user_id, **kwargs) -> str:
+        return url_for("admin.agent_2fa", user_id=user_id)
+
+    def context(self, user: User, **kwargs) -> dict:
+        return {"agent": user, "user": me()}
+
+    def done(self, user: User, authenticator, **kwargs):
+        flash(f"2FA is set up for {user.name}: “{authenticator.name}”. They have been told by email.", "success")
+        return redirect(url_for("admin.agent_2fa", user_id=user.id), code=303)
+
+
+AgentSetupByAdmin().register(bp, "/agents/<int:user_id>/setup/<int:instance_id>", None)
 
 
 @bp.route("/agents/<int:user_id>/remove", methods=["POST"])

@@ -1,22 +1,28 @@
-"""Auth & SSO > Two-Factor Authentication > Manage (seed 002): method switches, agent and end-user requirement,
+"""Auth & SSO > Two-Factor Authentication > Manage: method switches, agent and end-user requirement,
 and the grace date entered in the admin's timezone."""
 from flask import flash, redirect, url_for
 
 from .. import clock
 from ..settings import get_setting, grace_until
 from ..twofactor import registry
-from ..twofactor.setup import FlowError
+from ..twofactor.base import FlowError
 from . import bp, grace
 from .access import admin_required, fresh_proof_required, me, render
-from .forms import AuthSettingsForm
-from .rules import SWITCHES, AuthChoices, NeedsConfirmation, save_auth_settings
+from .forms import AuthSettingsForm, auth_settings_form
+from .rules import AuthChoices, NeedsConfirmation, save_auth_settings
+
+
+def _methods() -> dict:
+    """The installed methods, each with its switch (the plugin's Status seen from here)."""
+    return {p.key: p.method for p in registry.overview() if p.installed and p.method is not None}
 
 
 def _current_form() -> AuthSettingsForm:
     tz_name = get_setting("grace_timezone") or "UTC"
     deadline = grace_until()
-    return AuthSettingsForm(
-        formdata=None, totp=registry.is_active("totp"), email=registry.is_active("email"),
+    methods = _methods()
+    return auth_settings_form(
+        methods, formdata=None, **{key: registry.is_active(key) for key in methods},
         require_agents=bool(get_setting("require_agents_2fa")),
         require_end_users=bool(get_setting("require_end_users_2fa")), grace_timezone=tz_name,
         grace_until=grace.to_local(deadline, tz_name) if deadline else None)
@@ -25,7 +31,9 @@ def _current_form() -> AuthSettingsForm:
 def _page(form: AuthSettingsForm, status: int = 200, confirm_message: str | None = None, error: str | None = None):
     deadline = grace_until()
     tz_name = get_setting("grace_timezone") or "UTC"
-    return render("admin/auth.html", status, form=form, switches=SWITCHES, using=registry.people_using(),
+    using = registry.people_using()
+    switches = [(form[key], method, using.get(key, 0)) for key, method in _methods().items()]
+    return render("admin/auth.html", status, form=form, switches=switches,
                   deadline=deadline, deadline_text=grace.describe(deadline, tz_name) if deadline else None,
                   grace_passed=deadline is not None and clock.now() >= deadline, confirm_message=confirm_message,
                   error=error)
@@ -41,7 +49,8 @@ def auth():
 @admin_required
 @fresh_proof_required
 def auth_save():
-    form = AuthSettingsForm()
+    methods = _methods()
+    form = auth_settings_form(methods)
     if not form.validate_on_submit():
         return _page(form, 400)
     grace_utc = None
@@ -51,7 +60,7 @@ def auth_save():
         except FlowError as exc:
             form.grace_until.errors.append(str(exc))
             return _page(form, 400)
-    choices = AuthChoices(methods={"totp": form.totp.data, "email": form.email.data},
+    choices = AuthChoices(methods={key: form[key].data for key in methods},
                           require_agents=form.require_agents.data, require_end_users=form.require_end_users.data,
                           grace_until=grace_utc, grace_timezone=form.grace_timezone.data, confirmed=form.confirm.data)
     try:

@@ -6,7 +6,7 @@ from ..extensions import db
 from ..models import END_USER, User
 from ..twofactor import policy
 from ..twofactor.forms import ActionForm, ConfirmForm
-from ..twofactor.setup import FlowError
+from ..twofactor.base import FlowError
 from . import bp, rules
 from .access import admin_required, fresh_proof_required, me, render
 from .directory import is_locked, listing_for_request

@@ -1,11 +1,12 @@
-"""The admin pages' forms. Labels are the product's own words (seeds 000–002)."""
+"""The admin pages' forms. Labels are the product's own words (the words admins know from osTicket and Deskpro)."""
 from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
 from wtforms import SelectField
 from wtforms.fields import SelectChoice
+from wtforms.fields import BooleanField, DateTimeLocalField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.widgets import html_params
 
-from ..form_fields import BooleanField, DateTimeLocalField, StringField, SubmitField, html_params
 from .grace import listed_timezones, timezone_names
 
 STATUSES = [SelectChoice("active", "Active"), SelectChoice("disabled", "Disabled")]
@@ -43,8 +44,7 @@ class TimezoneField(SelectField):
 
 
 class AuthSettingsForm(FlaskForm):
-    totp = BooleanField("TOTP Service")
-    email = BooleanField("Email 2FA")
+    """Auth & SSO's form; auth_settings_form() adds a switch for each installed method."""
     require_agents = BooleanField("Require agents to set up 2FA")
     grace_until = DateTimeLocalField(
         "Grace Period", validators=[Optional()],
@@ -54,6 +54,13 @@ class AuthSettingsForm(FlaskForm):
     require_end_users = BooleanField("Require end users to set up 2FA")
     confirm = BooleanField("Yes, switch it off anyway")
     submit = SubmitField("Save changes")
+
+
+def auth_settings_form(methods: dict, **values) -> AuthSettingsForm:
+    """Auth & SSO's form with one switch per installed method (`methods`: key -> Method), each named by its key
+    and labelled with the method's switch_label."""
+    switches = {key: BooleanField(method.switch_label) for key, method in methods.items()}
+    return type("AuthSettingsWithSwitches", (AuthSettingsForm,), switches)(**values)
 
 
 class EnforceForm(FlaskForm):

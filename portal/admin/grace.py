@@ -6,7 +6,7 @@ from functools import cache
 from importlib import resources
 from zoneinfo import TZPATH, ZoneInfo, available_timezones
 
-from ..twofactor.setup import FlowError
+from ..twofactor.base import FlowError
 
 REGIONS = ("Africa/", "America/", "Antarctica/", "Arctic/", "Asia/", "Atlantic/", "Australia/", "Europe/",
            "Indian/", "Pacific/")

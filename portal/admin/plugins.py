@@ -1,11 +1,13 @@
 """Manage > Plugins (seeds 000/001): installed 2FA plugins, Add New Plugin > Install, a plugin's Status (the same
-switch as Auth & SSO's), and its Instances (Name, Status, Config)."""
+switch as Auth & SSO's), and its Instances (Name, Status, Config); Uninstall and Delete instance (issue 19), each
+after a page saying who is affected."""
 from flask import abort, flash, redirect, url_for
 
 from ..extensions import db
 from ..models import PluginInstance
 from ..twofactor import registry
-from ..twofactor.forms import ActionForm
+from ..safe_url import row_id
+from ..twofactor.forms import ActionForm, ConfirmForm
 from ..twofactor.setup import FlowError
 from . import bp, rules
 from .access import admin_required, fresh_proof_required, me, render
@@ -24,7 +26,7 @@ def _plugin(key: str, installed: bool = True) -> registry.PluginInfo:
 def plugins():
     installed = [p for p in registry.overview() if p.installed]
     counts = {p.key: len(registry.instances_of(p.key)) for p in installed}
-    return render("admin/plugins.html", plugins=installed, counts=counts)
+    return render("admin/plugins.html", plugins=installed, counts=counts, builtin=set(registry.BUILTIN))
 
 
 @bp.route("/plugins/add")
@@ -53,7 +55,7 @@ def plugin_install(key: str):
 
 def _plugin_page(info, form, status: int = 200, confirm_message: str | None = None):
     return render("admin/plugin.html", status, plugin=info, form=form, confirm_message=confirm_message,
-                  instances=registry.instances_of(info.key))
+                  instances=registry.instances_of(info.key), uninstall_refused=rules.uninstall_refused(info.key))
 
 
 @bp.route("/plugins/<key>")
@@ -92,7 +94,8 @@ def plugin_instances(key: str):
 
 
 def _instance(key: str, instance_id: int) -> PluginInstance:
-    instance = db.session.get(PluginInstance, instance_id)
+    found = row_id(instance_id)  # junk too long for the database is a 404 too
+    instance = db.session.get(PluginInstance, found) if found is not None else None
     if instance is None or instance.plugin_key != key:
         abort(404, "There is no such instance of this plugin.")
     return instance
@@ -132,3 +135,81 @@ def plugin_instance_save(key: str, instance_id: int | None = None):
         return _instance_page(info, form, instance, 400, error=str(exc))
     flash(f"Instance “{saved.name}” saved ({'Active' if saved.status == 'active' else 'Disabled'}).", "success")
     return redirect(url_for("admin.plugin_instances", key=key), code=303)
+
+
+# --- Delete instance, Uninstall: a page says who is affected; "Yes, I understand" and the button do it ----------
+
+def _instance_delete_page(info, instance, form, status: int = 200, refused: str | None = None):
+    return render("admin/plugin_instance_delete.html", status, plugin=info, instance=instance, form=form,
+                  usage=registry.usage_of([instance.id]),
+                  refused=refused or rules.instance_delete_refused(instance))
+
+
+@bp.route("/plugins/<key>/instances/<int:instance_id>/delete")
+@admin_required
+def plugin_instance_delete(key: str, instance_id: int):
+    info = _plugin(key)
+    return _instance_delete_page(info, _instance(key, instance_id), ConfirmForm(formdata=None))
+
+
+@bp.route("/plugins/<key>/instances/<int:instance_id>/delete", methods=["POST"])
+@admin_required
+@fresh_proof_required
+def plugin_instance_delete_save(key: str, instance_id: int):
+    info = _plugin(key)
+    instance, form = _instance(key, instance_id), ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    if not form.confirm.data:
+        form.confirm.errors.append("Tick “Yes, I understand” to delete this instance.")
+        return _instance_delete_page(info, instance, form, 400)
+    name = instance.name
+    try:
+        removed, people = rules.delete_instance(me(), key, instance)
+    except FlowError as exc:
+        return _instance_delete_page(info, instance, form, 409, refused=str(exc))
+    flash(f"Instance “{name}” deleted. " + (
+        f"{removed} authenticator{'s' if removed != 1 else ''} made with it {'were' if removed != 1 else 'was'} "
+        f"removed and {_owners(removed, people)} told by email." if removed else "Nobody had set it up."), "success")
+    return redirect(url_for("admin.plugin_instances", key=key), code=303)
+
+
+def _owners(removed: int, people: int) -> str:
+    if people == 1:
+        return "its owner was" if removed == 1 else "their owner was"
+    return f"their {people} owners were"
+
+
+def _uninstall_page(info, form, status: int = 200, refused: str | None = None):
+    instances = registry.instances_of(info.key)
+    return render("admin/plugin_uninstall.html", status, plugin=info, form=form, instances=instances,
+                  usage=registry.usage_of([i.id for i in instances], info.key), builtin=registry.is_builtin(info.key),
+                  refused=refused or rules.uninstall_refused(info.key))
+
+
+@bp.route("/plugins/<key>/uninstall")
+@admin_required
+def plugin_uninstall(key: str):
+    return _uninstall_page(_plugin(key), ConfirmForm(formdata=None))
+
+
+@bp.route("/plugins/<key>/uninstall", methods=["POST"])
+@admin_required
+@fresh_proof_required
+def plugin_uninstall_save(key: str):
+    info, form = _plugin(key), ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    if not form.confirm.data:
+        form.confirm.errors.append(f"Tick “Yes, I understand” to uninstall {info.label}.")
+        return _uninstall_page(info, form, 400)
+    try:
+        instances, removed, people = rules.uninstall_plugin(me(), key)
+    except FlowError as exc:
+        return _uninstall_page(info, form, 409, refused=str(exc))
+    flash(f"{info.label} is uninstalled: {instances} instance{'s' if instances != 1 else ''} deleted" + (
+        f", {removed} authenticator{'s' if removed != 1 else ''} removed and {_owners(removed, people)} told by email."
+        if removed else "; nobody had set it up.") + (
+        " Its Python package is still installed, so it is listed under Add New Plugin." if info.method else ""),
+        "success")
+    return redirect(url_for("admin.plugins"), code=303)

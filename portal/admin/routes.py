@@ -2,11 +2,10 @@
 from flask import redirect, request, url_for
 
 from ..safe_url import local_path
+from ..twofactor.fresh import check_proof
 from ..twofactor.forms import ProofForm
 from . import bp
-from .access import admin_required, check_proof, render
-
-__all__ = ["admin_required"]  # kept importable from here for older callers
+from .access import admin_required, me, render
 
 
 @bp.route("/")
@@ -22,7 +21,7 @@ def confirm():
     next_path = local_path(request.values.get("next")) or url_for("admin.index")
     status = 200
     if request.method == "POST":
-        proved, status = check_proof(form)
+        proved, status = check_proof(me(), form)
         if proved:
             return redirect(next_path)
     return render("security/confirm.html", status, form=form, action=url_for("admin.confirm"),

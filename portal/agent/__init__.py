@@ -1,12 +1,15 @@
 from flask import Blueprint
 
-from ..models import AGENT
 from ..twofactor.account_views import register_account_routes
-from ..twofactor.login_views import Area, register_login_routes
+from ..twofactor.areas import AGENT_CONSOLE as AREA
+from ..twofactor.login_views import register_login_routes
+from ..twofactor.setup_views import OwnSetup
 
 bp = Blueprint("agent", __name__)
-AREA = Area(name="agent", kind=AGENT, title="Agent console", base_template="agent/base.html", home="agent.home")
 register_login_routes(bp, AREA)
-register_account_routes(bp, AREA, back="agent.security")  # recovery codes, devices, activity, fresh proof
+# Recovery codes, devices, activity, fresh proof, the default method.
+register_account_routes(bp, AREA, back="agent.security", authenticator_rule="/preferences/security/<authenticator_id>")
+OwnSetup(AREA, "agent.security_setup", "agent/setup.html", back="agent.security").register(
+    bp, "/preferences/security/setup/<instance_id>", "/preferences/security/setup/<instance_id>/send-code")
 
 from . import routes  # noqa: E402,F401

@@ -1,13 +1,21 @@
 from flask import Blueprint
 
-from ..models import END_USER
 from ..twofactor.account_views import register_account_routes
-from ..twofactor.login_views import Area, register_login_routes
+from ..twofactor.areas import HELP_CENTER as AREA
+from ..twofactor.login_views import register_login_routes
+from ..twofactor.setup_views import OwnSetup
+from .forms import AuthenticatorSetupForm
 
 bp = Blueprint("helpcenter", __name__)
-AREA = Area(name="helpcenter", kind=END_USER, title="Help Center", base_template="helpcenter/base.html",
-            home="helpcenter.home")
 register_login_routes(bp, AREA)
-register_account_routes(bp, AREA, back="helpcenter.two_factor")  # recovery codes, devices, activity, fresh proof
+# Recovery codes, devices, activity, fresh proof, the default method.
+register_account_routes(bp, AREA, back="helpcenter.two_factor", authenticator_rule="/profile/2fa/<authenticator_id>")
+# Your 2FA > Set up …: the help center's own words for the shared setup page.
+OwnSetup(AREA, "helpcenter.set_up", "helpcenter/setup.html", back="helpcenter.two_factor",
+         form_class=AuthenticatorSetupForm, submit_label="Submit Code and Create",
+         done_messages=("Your 2FA is set up: “{name}” will be asked for when you sign in.",
+                        "Your 2FA is set up: “{name}” is added. To use it, choose “Use another authenticator” when "
+                        "you sign in, or make it your default under Edit.")).register(
+    bp, "/profile/2fa/setup/<instance_id>", "/profile/2fa/setup/<instance_id>/send")
 
-from . import profile, registration, routes, setup_views  # noqa: E402,F401
+from . import profile, registration, routes  # noqa: E402,F401

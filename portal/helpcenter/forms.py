@@ -1,8 +1,8 @@
-"""Help-center forms: registration, and the Your 2FA pages' wording (seed 004) on the shared 2FA forms."""
+"""Help-center forms: registration, and the Your 2FA pages' wording (Deskpro's help-center words) on the shared 2FA forms."""
 from flask_wtf import FlaskForm
+from wtforms.fields import BooleanField, EmailField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, Length
 
-from ..form_fields import BooleanField, EmailField, PasswordField, StringField, SubmitField
 from ..twofactor.forms import RenameForm, SetupForm
 
 PASSWORD_MIN = 8
@@ -29,7 +29,7 @@ class RegisterForm(FlaskForm):
 
 
 class AuthenticatorSetupForm(SetupForm):
-    """Set up authentication app / email authentication: the shared form with the seed's labels."""
+    """Set up authentication app / email authentication: the shared form with the help center's labels."""
     name = StringField("Authenticator Name", *SetupForm.name.args[1:], **SetupForm.name.kwargs)
     submit = SubmitField("Submit Code and Create")
 

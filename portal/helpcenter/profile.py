@@ -5,29 +5,21 @@ Changes need a fresh proof: Edit and default go through the shared "Confirm it's
 (fresh_required); Remove asks for the password or a current code on its own form, next to the confirmation.
 """
 from flask import abort, flash, redirect, request, url_for
-from flask_login import current_user
 
 from ..twofactor import fresh, registry, setup
-from ..twofactor.account_views import PROOF_MESSAGES
-from ..twofactor.base import MESSAGES, Outcome
+from ..twofactor.areas import STATUS, area_required
+from ..twofactor.areas import me as _me
+from ..twofactor.base import Outcome
 from ..twofactor.forms import ActionForm
-from ..twofactor.login_views import STATUS, area_required
 from . import AREA, bp
 from .forms import EditForm, RemoveForm
 from .routes import render
 
-# What seed 004 calls each type of authenticator.
-TYPE_LABELS = {"totp": "Authentication App", "email": "Email Authentication"}
-SET_UP_LABELS = {"totp": "Set up authentication app", "email": "Set up email authentication"}
-
-
-def _me():
-    return current_user._get_current_object()
-
 
 def type_label(method_key: str) -> str:
+    """What a person's list calls an authenticator's type (the method's own words; the key if it is gone)."""
     method = registry.method(method_key)
-    return TYPE_LABELS.get(method_key) or (method.label if method else method_key)
+    return method.type_label if method else method_key
 
 
 def _own_or_404(authenticator_id):
@@ -47,19 +39,19 @@ def profile():
 @area_required(AREA)
 def two_factor():
     user = _me()
+    instances = registry.active_instances()
     offers = []
-    for key in SET_UP_LABELS:
-        instances = registry.active_instances(key)
-        for instance in instances:
-            label = SET_UP_LABELS[key] + (f" ({instance.name})" if len(instances) > 1 else "")
-            offers.append({"instance": instance, "label": label})
+    for instance in instances:
+        method = registry.method(instance.plugin_key)
+        several = sum(i.plugin_key == instance.plugin_key for i in instances) > 1
+        offers.append({"instance": instance, "label": method.set_up_label + (f" ({instance.name})" if several else "")})
     return render("helpcenter/two_factor.html", user=user, tab="2fa", offers=offers,
                   authenticators=user.confirmed_authenticators, type_label=type_label)
 
 
 @bp.route("/profile/2fa/<authenticator_id>/edit", methods=["GET", "POST"])
 @area_required(AREA)
-@fresh.fresh_required(AREA, back="helpcenter.two_factor")
+@fresh.fresh_required(AREA)
 def edit(authenticator_id):
     user, authenticator = _me(), _own_or_404(authenticator_id)
     form = EditForm()
@@ -79,18 +71,6 @@ def edit(authenticator_id):
     return render("helpcenter/edit.html", status, user=user, tab="2fa", authenticator=authenticator, form=form,
                   type_label=type_label, default_form=ActionForm(),
                   removal_refused=setup.removal_refused(user, authenticator))
-
-
-@bp.route("/profile/2fa/<authenticator_id>/default", methods=["POST"])
-@area_required(AREA)
-@fresh.fresh_required(AREA, back="helpcenter.two_factor")
-def make_default(authenticator_id):
-    user, authenticator = _me(), _own_or_404(authenticator_id)
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    setup.set_default(user, authenticator)
-    flash(f"“{authenticator.name}” is now the one we ask for first when you sign in.", "success")
-    return redirect(url_for("helpcenter.two_factor"))
 
 
 @bp.route("/profile/2fa/<authenticator_id>/remove", methods=["GET", "POST"])
@@ -120,7 +100,7 @@ def _try_remove(user, authenticator, form: RemoveForm, refused: str | None) -> i
             return 401
         outcome = fresh.prove(user, form.secret.data)
         if outcome is not Outcome.OK:
-            form.secret.errors.append(PROOF_MESSAGES.get(outcome, MESSAGES[Outcome.UNAVAILABLE]))
+            form.secret.errors.append(fresh.PROOF_MESSAGES.get(outcome, fresh.PROOF_MESSAGES[Outcome.UNAVAILABLE]))
             return STATUS.get(outcome, 401)
     name = authenticator.name
     try:

@@ -3,7 +3,7 @@ from flask import render_template
 from flask_login import current_user
 
 from ..twofactor.forms import ActionForm
-from ..twofactor.login_views import signed_in
+from ..twofactor.areas import signed_in
 from . import AREA, bp
 
 

@@ -1,8 +1,8 @@
 """Forms of the sign-in extras and the person's own security pages (recovery codes, remembered devices)."""
 from flask_wtf import FlaskForm
+from wtforms.fields import BooleanField, HiddenField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length
 
-from ..form_fields import BooleanField, HiddenField, StringField, SubmitField
 from .forms import ChallengeForm
 from .recovery import FORMAT_MESSAGE
 

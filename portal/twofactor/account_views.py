@@ -8,7 +8,6 @@ import json
 from dataclasses import dataclass, field
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user
 
 from .. import clock
 from ..extensions import db
@@ -17,13 +16,10 @@ from ..rate_limits import auth_limit
 from ..safe_url import local_path
 from ..security_log import EVENT_TYPES
 from ..settings import get_setting
-from . import devices, fresh, recovery
+from . import devices, fresh, recovery, setup
 from .account_forms import NextForm
-from .base import MESSAGES, Outcome
+from .areas import area_required, me
 from .forms import ActionForm, ProofForm
-from .login_views import STATUS, area_required
-
-PROOF_MESSAGES = {**MESSAGES, Outcome.WRONG: "That password or code isn't right. Try again."}
 RECENT = 8  # events shown on the security page; the activity page shows more
 ACTIVITY_PAGE = 50
 
@@ -70,17 +66,11 @@ def describe(event: SecurityEvent) -> str:
     return EVENT_TYPES.get(event.type, event.type)
 
 
-def after_setup(area, default_url: str) -> str:
-    """Where to go once an authenticator is confirmed: to the new recovery codes first if a set was just made."""
-    if recovery.unseen() is None:
-        return default_url
-    return area.url("recovery_codes", next=default_url)
-
-
-def register_account_routes(bp, area, back: str) -> None:
-    """Add the pages to `bp`; `back` is the endpoint of the area's own 2FA page."""
+def register_account_routes(bp, area, back: str, authenticator_rule: str) -> None:
+    """Add the pages to `bp`; `back` is the endpoint of the area's own 2FA page, `authenticator_rule` the URL of
+    one of the person's authenticators there ("/profile/2fa/<authenticator_id>")."""
     def render(template: str, status: int = 200, **context):
-        return render_template(template, area=area, base=area.base_template, user=me(), **context), status
+        return area.render(template, status, user=me(), **context)
 
     def back_url() -> str:
         return url_for(back)
@@ -93,13 +83,9 @@ def register_account_routes(bp, area, back: str) -> None:
         form, status = ProofForm(), 200
         target = next_or_back(request.args.get("next"))
         if request.method == "POST":
-            status = 400
-            if form.validate_on_submit():
-                outcome = fresh.prove(me(), form.secret.data)
-                if outcome is Outcome.OK:
-                    return redirect(target)
-                form.secret.errors.append(PROOF_MESSAGES.get(outcome, MESSAGES[Outcome.UNAVAILABLE]))
-                status = STATUS.get(outcome, 401)
+            proved, status = fresh.check_proof(me(), form)
+            if proved:
+                return redirect(target)
         return render("security/confirm.html", status, form=form, cancel=back_url())
 
     def codes_view():
@@ -107,7 +93,7 @@ def register_account_routes(bp, area, back: str) -> None:
         return render("security/recovery_codes.html", codes=recovery.unseen(), target=target,
                       done_form=NextForm(next=target), new_form=ActionForm(), info=overview(me(), recent=0))
 
-    @fresh.fresh_required(area, back=f"{area.name}.recovery_codes")
+    @fresh.fresh_required(area)
     def new_codes_view():
         user = me()
         if not user.confirmed_authenticators:
@@ -151,6 +137,19 @@ def register_account_routes(bp, area, back: str) -> None:
             count, f"All {count} remembered devices are forgotten."), "success")
         return redirect(back_url())
 
+    @fresh.fresh_required(area)
+    def make_default_view(authenticator_id):
+        user = me()
+        authenticator = setup.owned(user, authenticator_id)
+        if authenticator is None:
+            abort(404)
+        if not ActionForm().validate_on_submit():
+            abort(400)
+        setup.set_default(user, authenticator)
+        flash(f"“{authenticator.name}” is now your default 2FA method. We ask for it first when you sign in.",
+              "success")
+        return redirect(back_url())
+
     def activity_view():
         return render("security/activity.html", events=activity(me(), ACTIVITY_PAGE))
 
@@ -164,10 +163,7 @@ def register_account_routes(bp, area, back: str) -> None:
         ("/security/devices/<device_id>/forget", "device_revoke", revoke_view, ["POST"]),
         ("/security/devices/forget-all", "devices_revoke_all", revoke_all_view, ["POST"]),
         ("/security/activity", "security_activity", activity_view, ["GET"]),
+        (f"{authenticator_rule}/default", "make_default", make_default_view, ["POST"]),
     ]:
         bp.add_url_rule(rule, endpoint, guard(view), methods=methods)
     bp.add_app_template_global(overview, "security_overview")
-
-
-def me() -> User:
-    return current_user._get_current_object()

@@ -32,12 +32,27 @@ MESSAGES = {
 }
 
 
+class FlowError(Exception):
+    """A request the rules refuse; the message is shown to the person as it is."""
+
+
 @dataclass
 class ConfigField:
     name: str
     label: str
     default: str = ""
     help: str = ""
+
+
+@dataclass(frozen=True)
+class CodeInput:
+    """How a method's code is typed: a one-time code (the default) or a secret the person chose (a PIN: masked,
+    typed twice at setup, its rules shown before the first mistake)."""
+
+    masked: bool = False
+    confirm_at_setup: bool = False  # typed twice when it is chosen
+    rules: str = ""  # shown under the field at setup, e.g. "6 to 12 digits"
+    inputmode: str = "numeric"
 
 
 @dataclass
@@ -50,23 +65,52 @@ class SetupState:
 
 
 class Method:
+    """A second-factor method. Everything the portal shows or decides about a method comes from here: the core,
+    the areas and the templates never test a method's key."""
+
     key: str = ""
-    label: str = ""  # "Authenticator app"
+    label: str = ""  # what admins and people call it: "Authenticator app"
     description: str = ""
     config_fields: list[ConfigField] = []
-    # True when the challenge has to send something first (an email code).
+    type_label: str = ""  # its type in a person's list of authenticators ("Authentication App"); default: label
+    set_up_label: str = ""  # the button that starts a setup ("Set up authentication app"); default: "Set up <label>"
+    switch_label: str = ""  # its on/off switch in Auth & SSO ("TOTP Service"); default: label
+    switch_hint: str = ""  # what the switch gives people, shown under it; default: description
+    # The partial that shows the setup steps (included by every page that sets up a method). It gets `view`
+    # (SetupView), `form` (SetupForm), `action`, `send_action`, `show_name`, `submit_label`, `cancel_url`.
+    setup_template: str = "methods/generic_setup.html"
+    setup_instructions: str = ""  # what to do, shown above the form of the generic setup partial
+    code_input: CodeInput = CodeInput()
+    # True when the challenge has to send something first (an email code); then only the person can set it up.
     sends_code: bool = False
+    # True when a current code from it is a fresh proof ("Confirm it's you" accepts it instead of the password).
+    proves_freshness: bool = False
     code_prompt: str = "Enter the code"
-    # True when verify() itself records the authenticator's last_used_at (in the same statement as its own
-    # update); otherwise the core records it after an accepted code.
-    stamps_last_used: bool = False
+    code_label: str = "Verification code"  # the code field's label at setup
     # True when verify() is quick and always returns (a computation and a statement or two): it then runs in the
     # same transaction as the attempt's charge. Otherwise (the default, e.g. a plugin calling a remote service) the
     # charge is committed before verify() runs (lockout.guarded(slow=True)).
     quick_check: bool = False
+    setup_messages: dict = {}  # its own wording for a refused setup code, by Outcome
+
+    def __init__(self):
+        self.type_label = self.type_label or self.label
+        self.set_up_label = self.set_up_label or f"Set up {self.label}"
+        self.switch_label = self.switch_label or self.label
+        self.switch_hint = self.switch_hint or self.description
+
+    @property
+    def can_be_set_up_by_admin(self) -> bool:
+        """An admin can set it up on someone's behalf only when nothing is sent to that person during setup."""
+        return not self.sends_code
 
     def begin_setup(self, user, instance_config: dict) -> SetupState:
         raise NotImplementedError
+
+    def setup_details(self, user, state: SetupState, purpose: str) -> dict:
+        """What the setup partial shows besides the form (a QR code, whether a code was sent); `purpose` binds
+        codes to this setup."""
+        return {}
 
     def confirm_setup(self, user, state: SetupState, code: str, purpose: str) -> tuple[Outcome, dict]:
         """Check the first code. On OK return the fields for the new Authenticator row."""

@@ -31,12 +31,20 @@ class EmailMethod(Method):
     key = "email"
     label = "Email"
     description = "A 6-digit code sent to your email address when you sign in."
+    type_label = "Email Authentication"
+    set_up_label = "Set up email authentication"
+    switch_label = "Email 2FA"
+    switch_hint = "People get a one-time code by email when they sign in."
+    setup_template = "methods/email_setup.html"
     sends_code = True
     code_prompt = "Enter the 6-digit code from the email we sent you"
     setup_messages = {**CODE_MESSAGES, Outcome.NO_CODE: "Send a verification code first."}
 
     def begin_setup(self, user, instance_config: dict) -> SetupState:
         return SetupState(target=user.email)
+
+    def setup_details(self, user, state: SetupState, purpose: str) -> dict:
+        return {"sent": email_codes.pending(user.id, purpose)}
 
     def confirm_setup(self, user, state: SetupState, code: str, purpose: str) -> tuple[Outcome, dict]:
         return email_codes.check(user.id, purpose, code), {}

@@ -1,4 +1,4 @@
-"""Email one-time codes, issued and checked in one place for sign-in and for setup (DESIGN.md, "Email codes").
+"""Email one-time codes, issued and checked in one place for sign-in and for setup (docs/architecture.md, "Methods").
 
 A code is 6 digits from `secrets`. Only a keyed hash is stored, bound to the person and to the purpose it was
 sent for ("login:<pending id>" or "setup:<nonce>"). It is valid for 10 minutes, gets at most 5 tries and one
@@ -87,6 +87,14 @@ def issue(user: User, target: str, purpose: str) -> Outcome:
     security_log.record("2fa.email_sent", user_id, purpose=kind)
     db.session.commit()
     return Outcome.OK
+
+
+def pending(user_id: int, purpose: str) -> bool:
+    """Whether a code was sent for `purpose` and can still be entered (not used, voided or expired)."""
+    return db.session.scalar(
+        db.select(EmailCode.id).where(EmailCode.user_id == user_id, EmailCode.purpose == purpose,
+                                      EmailCode.voided.is_(False), EmailCode.used_at.is_(None),
+                                      EmailCode.expires_at > clock.now()).limit(1)) is not None
 
 
 def check(user_id: int, purpose: str, code: str) -> Outcome:

@@ -2,9 +2,9 @@
 import re
 
 from flask_wtf import FlaskForm
+from wtforms.fields import BooleanField, EmailField, HiddenField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, Length, Regexp
 
-from ..form_fields import BooleanField, EmailField, HiddenField, PasswordField, StringField, SubmitField
 
 CODE_MAX_LENGTH = 12  # six digits with room for the spaces people type between groups
 CODE_CHARACTERS = re.compile(r"^[0-9 ]*$")
@@ -18,12 +18,6 @@ def code_field(label="Code"):
         Length(max=CODE_MAX_LENGTH, message="Enter the 6-digit code."),
         Regexp(CODE_CHARACTERS, message="The code is 6 digits; letters aren't part of it.")],
         render_kw=CODE_RENDER)
-
-
-def plain_code(value) -> bool:
-    """Whether a submitted code passes code_field's checks (for a request that reads the form without it)."""
-    return (isinstance(value, str) and value.strip() != "" and len(value) <= CODE_MAX_LENGTH
-            and CODE_CHARACTERS.match(value) is not None)
 
 
 class LoginForm(FlaskForm):
@@ -46,6 +40,8 @@ class SetupForm(FlaskForm):
                                                          Length(max=60, message="Names can be at most 60 characters.")],
                        render_kw={"maxlength": "60", "autocomplete": "off"})
     code = code_field("Verification code")
+    # The second entry of a code the person chooses (a PIN: Method.code_input.confirm_at_setup); unused otherwise.
+    code_again = StringField("Type it again", validators=[Length(max=CODE_MAX_LENGTH)], render_kw=CODE_RENDER)
     submit = SubmitField("Submit Code and Create")
 
 

@@ -2,14 +2,13 @@
 
 An attempt is *charged before the code is checked*, with one conditional UPDATE, so parallel guesses can never
 exceed the budget, and no outcome is sent before the charge is committed (a request that dies before its commit
-tells the guesser nothing). A success refunds the whole budget (reset to zero). The schedule (DESIGN.md): 5 free
+tells the guesser nothing). A success refunds the whole budget (reset to zero). The schedule (docs/architecture.md): 5 free
 failures, then doubling delays from 30 s; 10 in a row lock the account for 15 minutes (owner emailed); 20 lock it
 until an admin unlocks it.
 """
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
 from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, or_, update
@@ -47,8 +46,7 @@ class Charge:
     admin_locked: bool = False
 
 
-# Statements on the table, not the mapped class, built once: nothing loaded is synchronised, and they skip the
-# ORM's bulk-update machinery (the second-factor step's cost is measured: bench/).
+# Statements on the table, not the mapped class: nothing loaded is synchronised.
 _users = User.__table__
 _MAY_TRY = (_users.c.admin_locked.is_(False), _users.c.failure_count < ADMIN_LOCK_AT,
             or_(_users.c.next_attempt_at.is_(None), _users.c.next_attempt_at <= bindparam("checked_at")))
@@ -85,44 +83,23 @@ def _refusal(user: User) -> Charge:
     return Charge(False, row.failure_count, row.next_attempt_at, row.admin_locked)
 
 
-REFUNDED = {"failure_count": 0, "next_attempt_at": None}
+# A success resets the budget (an admin lock stays until an admin lifts it).
+_REFUND = (update(_users).where(_users.c.id == bindparam("account_id"), _users.c.admin_locked.is_(False))
+           .values(failure_count=0, next_attempt_at=None))
+# A quick check's success is admitted only while the account may try now (the charge's own conditions), so a right
+# code is refused exactly when its charge would have been.
+_ADMIT = (update(_users).where(_users.c.id == bindparam("account_id"), *_MAY_TRY)
+          .values(failure_count=0, next_attempt_at=None))
 
 
-@cache
-def _refund_statement(admit: bool, columns: tuple[str, ...]):
-    """The refund, built once per shape: a success resets the budget (an admin lock stays until an admin lifts
-    it), with the caller's `columns` (a sign-in's last_login_at) set in the same UPDATE. `admit`: only while the
-    account may try at all (the charge's conditions), so a quick check's correct code is refused exactly when its
-    charge would have been."""
-    statement = update(_users).where(_users.c.id == bindparam("account_id"))
-    statement = statement.where(*_MAY_TRY) if admit else statement.where(_users.c.admin_locked.is_(False))
-    return statement.values(**REFUNDED, **{c: bindparam(f"new_{c}") for c in columns})
+def refund(user: User) -> None:
+    """A successful second factor resets the budget (in the caller's transaction)."""
+    db.session.execute(_REFUND, {"account_id": user.id})
 
 
-def _refund_params(user: User, account_values: dict) -> tuple[tuple[str, ...], dict]:
-    columns = tuple(sorted(account_values))
-    return columns, {"account_id": user.id, **{f"new_{c}": account_values[c] for c in columns}}
-
-
-def refund(user: User, account_values: dict) -> None:
-    """A successful second factor resets the budget (in the caller's transaction); `account_values` are written
-    to the account row in the same UPDATE."""
-    columns, params = _refund_params(user, account_values)
-    db.session.execute(_refund_statement(False, columns), params)
-
-
-def _admit(user: User, account_values: dict) -> bool:
+def _admit(user: User) -> bool:
     """Refund a quick check's success if the account may try now (one conditional UPDATE); False if it may not."""
-    return db.session.execute(*admission(user, account_values)).rowcount == 1
-
-
-def admission(user: User, account_values: dict, now=None):
-    """The conditional UPDATE that admits a quick check's success (the refund, only while the account may try
-    now; `account_values` written with it) and its parameters: for _admit, or a caller that sends it within a
-    statement of its own (portal.twofactor.quick_signin). It updates one row exactly when it admits."""
-    columns, params = _refund_params(user, account_values)
-    params["checked_at"] = now or clock.now()
-    return _refund_statement(True, columns), params
+    return db.session.execute(_ADMIT, {"account_id": user.id, "checked_at": clock.now()}).rowcount == 1
 
 
 def unlock(user: User) -> None:
@@ -140,12 +117,10 @@ def newly_locked(result: Charge) -> str | None:
     return None
 
 
-def guarded(user: User, kind: str, check: Callable[[], Outcome], *, slow: bool = False,
-            account_values: dict | None = None, **notice) -> Outcome:
+def guarded(user: User, kind: str, check: Callable[[], Outcome], *, slow: bool = False, **notice) -> Outcome:
     """Run one second-factor check (a TOTP or email code, a recovery code, a password for re-authentication)
     against the account's budget: refuse while the account waits or is locked, charge every failure, refund on
     success (the caller commits), record a failure, and email the owner when it starts a lock or replays a code.
-    `account_values` are written to the account row with the refund (a sign-in's last_login_at: one UPDATE).
     `notice` adds details to those emails (never a code).
 
     `slow`: the check takes long or is not ours (a password, hashed codes, a third-party plugin): the attempt is
@@ -155,7 +130,6 @@ def guarded(user: User, kind: str, check: Callable[[], Outcome], *, slow: bool =
     admitted only while a charge would have been allowed; a failure is charged). A quick check that cannot run
     at all (UNAVAILABLE: the server's keys cannot read the secret) is not charged: a misconfigured deploy must not
     lock everyone out. If a quick check raises, its writes are undone and the attempt is charged on its own."""
-    account_values = account_values or {}
     if slow:
         result = charge(user)
         if not result.allowed:
@@ -163,7 +137,7 @@ def guarded(user: User, kind: str, check: Callable[[], Outcome], *, slow: bool =
         db.session.commit()
         outcome = _run(user, check, slow=True)
         if outcome is Outcome.OK:
-            refund(user, account_values)
+            refund(user)
             return outcome
     else:
         outcome = _run(user, check, slow=False)
@@ -171,7 +145,7 @@ def guarded(user: User, kind: str, check: Callable[[], Outcome], *, slow: bool =
             db.session.rollback()           # code was compared, so nothing is learnt and nothing is charged
             return outcome
         if outcome is Outcome.OK:
-            if _admit(user, account_values):
+            if _admit(user):
                 return outcome
             db.session.rollback()  # the account may not try now: the check's writes (a claimed step) are undone
             return _refused(user, kind, _refusal(user))

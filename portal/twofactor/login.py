@@ -1,4 +1,4 @@
-"""The login state machine shared by the agent console and the help center (DESIGN.md, "Login state machine").
+"""The login state machine shared by the agent console and the help center (docs/architecture.md, "Signing in").
 
 1. password OK -> the session holds only the id of a PendingLogin row (not logged in);
 2. a confirmed authenticator -> challenge; 3. none but 2FA required -> mandatory setup;
@@ -7,14 +7,14 @@
 import secrets
 from datetime import timedelta
 
-from flask import current_app, g, session
+from flask import current_app, session
 from flask_login import login_user
-from sqlalchemy import bindparam, delete, exists, insert, update
-from sqlalchemy.orm import joinedload, make_transient_to_detached, with_expression
+from sqlalchemy import bindparam, delete, exists, update
+from sqlalchemy.orm import joinedload, with_expression
 from sqlalchemy.orm.exc import ObjectDeletedError
 
 from .. import clock, security_log
-from ..extensions import commit_keeping_loaded, db
+from ..extensions import db
 from ..models import Authenticator, PendingLogin, RecoveryCode, User
 from ..passwords import verify_password
 from ..safe_url import local_path
@@ -42,31 +42,22 @@ def check_password(email: str, password: str, kind: str) -> User | None:
     return user
 
 
-# The sign-in's own statements, on the tables and built once (the second-factor step's cost is measured: bench/).
-_pending = PendingLogin.__table__
-_BEGIN_COLUMNS = ("id", "user_id", "area", "created_at", "expires_at", "next_url", "failures")
-_BEGIN = insert(_pending)
 # Ends a pending sign-in: the one-time claim of step 4 (it deletes one row exactly when this request is first).
-CLAIM_PENDING = delete(_pending).where(_pending.c.id == bindparam("pending_id"))
-_STAMP = (update(User.__table__).where(User.__table__.c.id == bindparam("account_id"))
-          .values(last_login_at=bindparam("signed_in_at")))
+CLAIM_PENDING = delete(PendingLogin).where(PendingLogin.id == bindparam("pending_id"))
 
 
 def begin(user: User, area: str, next_url: str | None) -> PendingLogin:
+    """Step 1: the password was right. The session holds only the id of the pending sign-in."""
     session.clear()
     now = clock.now()
     pending = PendingLogin(
-        id=secrets.token_urlsafe(32), user_id=user.id, area=area, created_at=now,
+        id=secrets.token_urlsafe(32), user=user, area=area, created_at=now,
         expires_at=now + timedelta(seconds=current_app.config["PENDING_LOGIN_SECONDS"]),
         next_url=local_path(next_url), failures=0,
     )
-    # Written with one prebuilt INSERT instead of the ORM's unit of work, then kept in the session as the row it
-    # now is (nothing to flush; `pending.user` is the person already loaded).
-    db.session.execute(_BEGIN, {c: getattr(pending, c) for c in _BEGIN_COLUMNS})
-    make_transient_to_detached(pending)
     db.session.add(pending)
     security_log.record("login.password_ok", user)
-    commit_keeping_loaded()  # nothing read of `user` or `pending` afterwards changed: no reload for the next step
+    db.session.commit()
     session[SESSION_KEY] = pending.id
     return pending
 
@@ -116,45 +107,33 @@ class AlreadyCompleted(Exception):
     """Another request finished this pending login first."""
 
 
-def signed_in_now(now=None) -> dict:
-    """What an accepted second factor writes on the account row with its refund (complete(stamped=True), and
-    the quick way's admission: portal.twofactor.quick_signin)."""
-    return {"last_login_at": now or clock.now()}
-
-
-def complete(pending: PendingLogin, how: str, stamped: bool = False) -> str | None:
+def complete(pending: PendingLogin, how: str) -> str | None:
     """Finish the sign-in: a fresh session that holds the login. Returns the safe `next` path, if any.
-    Deleting the pending row is the commit point: if another request already did, this one fails.
-    `stamped`: the second factor just accepted already wrote last_login_at with its refund, in this transaction
-    (attempt, attempt_recovery), so the account row is not updated twice."""
+    Deleting the pending row is the commit point: if another request already did, this one fails."""
     try:
         pending_id, user_id, next_url, area = pending.id, pending.user_id, pending.next_url, pending.area
     except ObjectDeletedError:
         raise AlreadyCompleted() from None
-    user = db.session.get(User, user_id)
-    if db.session.execute(CLAIM_PENDING, {"pending_id": pending_id}).rowcount != 1:
+    if db.session.execute(CLAIM_PENDING.execution_options(synchronize_session=False),
+                          {"pending_id": pending_id}).rowcount != 1:
         db.session.rollback()
         session.pop(SESSION_KEY, None)
         raise AlreadyCompleted()
     db.session.expunge(pending)
+    user = db.session.get(User, user_id)
     now = clock.now()
-    if not stamped:
-        db.session.execute(_STAMP, {"account_id": user_id, "signed_in_at": now})
+    user.last_login_at = now
     security_log.record("login.success", user, how=how)
-    commit_keeping_loaded()  # nothing this request reads of `user` changed: no reload for login_user
+    db.session.commit()
     open_session(user, area, now)
     return next_url
 
 
-def open_session(user: User, area: str, now, *, partial: bool = False) -> None:
+def open_session(user: User, area: str, now) -> None:
     """Step 4 in the cookie, once the sign-in is committed: a new session that holds only the login (the pending
-    one and anything else from before the password is gone), where it was made and when it was last proved.
-    `partial`: `user` holds only what login_user reads (its id and session_version); current_user is then loaded
-    by the user loader, as on any later request, if this one reads it at all."""
+    one and anything else from before the password is gone), where it was made and when it was last proved."""
     session.clear()
     login_user(user)
-    if partial:
-        g.pop("_login_user", None)  # where Flask-Login keeps this request's current_user
     session["area"] = area
     session["fresh_at"] = clock.epoch(now)
 
@@ -172,17 +151,17 @@ def choose_authenticator(confirmed: list, wanted_id):
     return next((a for a in confirmed if a.is_default), confirmed[0] if confirmed else None)
 
 
-def verify_factor(user: User, authenticator: Authenticator, code: str, purpose: str, **guard) -> Outcome:
-    """Check a code against the account's failure budget (lockout.guarded; `guard` passes its options). Used by
-    the login challenge. A failure is charged to the budget; a success refunds it."""
+def verify_factor(user: User, authenticator: Authenticator, code: str, purpose: str) -> Outcome:
+    """Check a code against the account's failure budget (lockout.guarded). A failure is charged to the budget; a
+    success refunds it and is stamped on the authenticator."""
     method = registry.method(authenticator.method)
 
     def check() -> Outcome:
         return method.verify(authenticator, code, purpose) if method else Outcome.UNAVAILABLE
 
     slow = not (method and method.quick_check)
-    outcome = lockout.guarded(user, authenticator.method, check, slow=slow, authenticator=authenticator.name, **guard)
-    if outcome is Outcome.OK and not method.stamps_last_used:
+    outcome = lockout.guarded(user, authenticator.method, check, slow=slow, authenticator=authenticator.name)
+    if outcome is Outcome.OK:
         db.session.execute(update(Authenticator).where(Authenticator.id == authenticator.id)
                            .values(last_used_at=clock.now()).execution_options(synchronize_session=False))
     return outcome
@@ -190,10 +169,9 @@ def verify_factor(user: User, authenticator: Authenticator, code: str, purpose: 
 
 def attempt(pending: PendingLogin, authenticator: Authenticator, code: str) -> Outcome:
     """One try at the login challenge. Wrong codes also count against this pending login; too many and the
-    password is asked again. On OK the budget's refund has stamped the sign-in on the account row: the caller
-    completes it (complete(stamped=True)) in the same transaction."""
+    password is asked again. On OK the caller completes the sign-in in the same transaction."""
     pending_id, user = pending.id, pending_user(pending)
-    outcome = verify_factor(user, authenticator, code, f"login:{pending_id}", account_values=signed_in_now())
+    outcome = verify_factor(user, authenticator, code, f"login:{pending_id}")
     _count_against_pending(pending_id, outcome)
     return outcome
 
@@ -204,8 +182,7 @@ def attempt_recovery(pending: PendingLogin, code: str) -> Outcome:
     from . import recovery
 
     pending_id, user = pending.id, pending_user(pending)
-    outcome = lockout.guarded(user, "recovery", lambda: recovery.use(user, code), slow=True,  # argon2id hashes
-                              account_values=signed_in_now())
+    outcome = lockout.guarded(user, "recovery", lambda: recovery.use(user, code), slow=True)  # argon2id hashes
     if outcome is Outcome.OK:
         recovery.announce_use(user)
     _count_against_pending(pending_id, outcome)

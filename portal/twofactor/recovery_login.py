@@ -1,12 +1,12 @@
 """Sign-in with a recovery code ("Use a recovery code" on the challenge), registered per area with the other
 sign-in pages. The rules live in login.attempt_recovery and recovery; this view parses and renders."""
-from flask import flash, render_template, request
+from flask import flash, request
 
 from ..rate_limits import auth_limit
 from . import login, recovery
 from .account_forms import RecoveryLoginForm
 from .base import MESSAGES, Outcome
-from .login_views import STATUS, _finish, pending_at, sign_in_again, signed_in
+from .areas import STATUS, finish, pending_at, sign_in_again, signed_in
 
 
 def register_recovery_login(bp, area) -> None:
@@ -24,7 +24,7 @@ def register_recovery_login(bp, area) -> None:
                 outcome = login.attempt_recovery(pending, form.code.data)
                 if outcome is Outcome.OK:
                     left = recovery.remaining(user)
-                    response = _finish(area, pending, "recovery", stamped=True)
+                    response = finish(area, pending, "recovery")
                     if signed_in(area):
                         flash(_left_message(left), "success" if left > 2 else "error")
                     return response
@@ -32,8 +32,7 @@ def register_recovery_login(bp, area) -> None:
                     return sign_in_again(area)
                 form.code.errors.append(recovery.MESSAGES.get(outcome) or MESSAGES[outcome])
                 status = STATUS[outcome]
-        return render_template("security/recovery_login.html", area=area, base=area.base_template, form=form,
-                               user=user), status
+        return area.render("security/recovery_login.html", status, form=form, user=user)
 
     bp.add_url_rule("/login/recovery", "login_recovery", recovery_view, methods=["GET", "POST"])
 

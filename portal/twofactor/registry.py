@@ -13,7 +13,7 @@ from sqlalchemy import insert
 
 from .. import clock
 from ..extensions import db
-from ..models import Authenticator, Plugin, PluginInstance
+from ..models import Authenticator, Plugin, PluginInstance, User
 from .base import Method
 
 ENTRY_POINT_GROUP = "portal.twofactor"
@@ -68,7 +68,8 @@ def instance_config(instance: PluginInstance | None) -> dict:
 
 
 def seed_builtin_plugins(connection) -> None:
-    """Built-in plugins start installed and active, each with one instance. Used by the first migration."""
+    """Built-in plugins start installed and active, each with one instance: for a schema made from the models
+    (the tests); migration 0001 writes the same rows."""
     now = clock.now()
     connection.execute(insert(Plugin.__table__), [
         {"key": "totp", "installed": True, "active": True, "installed_at": now},
@@ -175,3 +176,62 @@ def people_using() -> dict[str, int]:
         db.select(Authenticator.method, db.func.count(db.distinct(Authenticator.user_id)))
         .where(Authenticator.confirmed_at.is_not(None)).group_by(Authenticator.method))
     return {method_key: count for method_key, count in rows}
+
+
+# Uninstall a plugin, delete an instance: who is affected (shown before the admin confirms) and the changes themselves
+# (portal.admin.rules runs them as one transaction, with the log and the notices).
+
+def is_builtin(key: str) -> bool:
+    """Built-in plugins are part of the portal: they can be switched off, never uninstalled."""
+    return key in BUILTIN
+
+
+def _made_with(instance_ids: list[int], key: str | None):
+    """Authenticators made with these instances; with `key`, also any of that method (whatever its instance)."""
+    condition = Authenticator.instance_id.in_(instance_ids)
+    return db.or_(condition, Authenticator.method == key) if key else condition
+
+
+@dataclass
+class Usage:
+    """What removing the authenticators made with some instances would touch."""
+
+    authenticators: int  # authenticators that would be removed
+    people: int  # people who own one
+    left_without: int  # people who would have no authenticator left
+
+
+def usage_of(instance_ids: list[int], key: str | None = None) -> Usage:
+    """Who has an authenticator made with `instance_ids` (with `key`, of that method), in one query."""
+    made = db.case((_made_with(instance_ids, key), 1), else_=0)
+    owners = db.select(Authenticator.user_id).where(_made_with(instance_ids, key))
+    per_person = (db.select(db.func.count().label("total"), db.func.sum(made).label("made"))
+                  .where(Authenticator.user_id.in_(owners)).group_by(Authenticator.user_id).subquery())
+    authenticators, people, left_without = db.session.execute(db.select(
+        db.func.coalesce(db.func.sum(per_person.c.made), 0), db.func.count(),
+        db.func.coalesce(db.func.sum(db.case((per_person.c.total == per_person.c.made, 1), else_=0)), 0),
+    ).select_from(per_person)).one()
+    return Usage(int(authenticators), int(people), int(left_without))
+
+
+def made_with(instance_ids: list[int], key: str | None = None) -> list[Authenticator]:
+    """The authenticators usage_of() counts, each with its owner and the owner's authenticators loaded."""
+    return list(db.session.scalars(
+        db.select(Authenticator).where(_made_with(instance_ids, key))
+        .options(db.selectinload(Authenticator.user).selectinload(User.authenticators))
+        .order_by(Authenticator.user_id, Authenticator.id)))
+
+
+def delete_instance(instance: PluginInstance) -> None:
+    db.session.delete(instance)
+
+
+def uninstall(key: str) -> Plugin:
+    """Mark an installed plugin not installed, and off. The row stays, so Add New Plugin offers it again while its
+    Python package is installed; the caller deletes its instances first."""
+    row = plugin_rows().get(key)
+    if is_builtin(key) or row is None or not row.installed:
+        raise KeyError(key)
+    row.installed, row.active, row.installed_at = False, False, None
+    forget_cache()
+    return row

@@ -1,10 +1,10 @@
 """Adding, renaming, removing and choosing the default authenticator: one set of flows for every area.
 
 The secret of a setup in progress lives only in the session, encrypted, until the first code confirms it;
-nothing half-made is ever stored as an authenticator.
+nothing half-made is ever stored as an authenticator. The pages that call these flows are setup_views.
 """
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from flask import abort, session
 from sqlalchemy import func
@@ -16,27 +16,21 @@ from ..models import Authenticator, PluginInstance, User
 from ..notify import security_notice
 from ..safe_url import row_id
 from . import devices, recovery, registry
-from .base import Outcome, SetupState
-from .qr import group_key, svg
-from .totp import provisioning_uri
+from .base import FlowError, Method, Outcome, SetupState
 
 SESSION_KEY = "2fa_setup"
 NAME_MAX = 60
+MISMATCH = "The two entries don't match. Type the same in both fields."
 
-
-class FlowError(Exception):
-    """A request the rules refuse; the message is shown to the person as it is."""
 
 
 @dataclass
 class SetupView:
+    """A setup in progress as its page shows it: the method's details (a QR code, whether a code was sent)."""
     instance: PluginInstance
-    method_key: str
-    secret: str = ""
-    grouped_key: str = ""
-    uri: str = ""
-    qr_svg: str = ""
+    method: Method
     target: str = ""
+    details: dict = field(default_factory=dict)
 
 
 def usable_instance(instance_id) -> PluginInstance:
@@ -67,14 +61,25 @@ def begin(user: User, instance: PluginInstance, restart: bool = False) -> SetupV
     return _view(user, instance, state)
 
 
+def _state(state: dict) -> SetupState:
+    return SetupState(secret=crypto.decrypt(state["secret"]) if state["secret"] else "", target=state["target"],
+                      extra=state["extra"])
+
+
 def _view(user: User, instance: PluginInstance, state: dict) -> SetupView:
-    secret = crypto.decrypt(state["secret"]) if state["secret"] else ""
-    view = SetupView(instance=instance, method_key=state["method"], secret=secret, target=state["target"])
-    if state["method"] == "totp":
-        view.uri = provisioning_uri(secret, user.email, state["extra"].get("issuer") or "Helpdesk")
-        view.qr_svg = svg(view.uri)
-        view.grouped_key = group_key(secret)
-    return view
+    method = registry.method(state["method"])
+    return SetupView(instance=instance, method=method, target=state["target"],
+                     details=method.setup_details(user, _state(state), purpose(state)))
+
+
+def default_name(user: User, method: Method) -> str:
+    """The name a new authenticator of `method` gets unless the person types another: the method's label,
+    numbered when the person has one of that name already."""
+    names = {a.name for a in user.authenticators}
+    name, n = method.label, 2
+    while name in names:
+        name, n = f"{method.label} {n}", n + 1
+    return name
 
 
 def purpose(state: dict) -> str:
@@ -128,19 +133,22 @@ def _store_name(name: str) -> None:
         raise FlowError(_name_taken(name)) from None
 
 
-def confirm(user: User, instance: PluginInstance, name: str, code: str, actor: User | None = None) -> Authenticator:
-    """Confirm the setup in progress with its first code and store the authenticator."""
+def confirm(user: User, instance: PluginInstance, name: str, code: str, actor: User | None = None,
+            code_again: str | None = None) -> Authenticator:
+    """Confirm the setup in progress with its first code and store the authenticator. `code_again`: the second
+    entry of a method whose code is typed twice at setup (a PIN)."""
     state = session.get(SESSION_KEY)
     if not state or state.get("user_id") != user.id or state.get("instance_id") != instance.id:
         raise FlowError("This setup has expired. Start again.")
     name = check_name(user, name)
     method = registry.method(state["method"])
-    setup_state = SetupState(secret=crypto.decrypt(state["secret"]) if state["secret"] else "",
-                             target=state["target"], extra=state["extra"])
+    setup_state = _state(state)
     outcome, fields = method.confirm_setup(user, setup_state, code, purpose(state))
     if outcome is not Outcome.OK:
-        messages = {**SETUP_MESSAGES, **getattr(method, "setup_messages", {})}  # a method may word its own
+        messages = {**SETUP_MESSAGES, **method.setup_messages}  # a method may word its own
         raise FlowError(messages.get(outcome, "That code isn't right. Check the code and try again."))
+    if method.code_input.confirm_at_setup and (code or "") != (code_again or ""):
+        raise FlowError(MISMATCH)
     now = clock.now()
     first = not user.confirmed_authenticators
     authenticator = Authenticator(user_id=user.id, method=state["method"], instance_id=instance.id, name=name,

@@ -10,6 +10,7 @@ from .. import clock, crypto
 from ..extensions import db
 from ..models import Authenticator
 from .base import ConfigField, Method, Outcome, SetupState
+from .qr import group_key, svg
 
 STEP = 30
 DRIFT = 1
@@ -22,7 +23,7 @@ CLAIM_STEP = (update(_authenticators)
                .where(_authenticators.c.id == bindparam("authenticator_id"))
                .where(or_(_authenticators.c.last_used_step.is_(None),
                           _authenticators.c.last_used_step < bindparam("step")))
-               .values(last_used_step=bindparam("step"), last_used_at=bindparam("used_at")))
+               .values(last_used_step=bindparam("step")))
 
 
 def normalise(code: str) -> str:
@@ -50,13 +51,22 @@ class TotpMethod(Method):
     label = "Authenticator app"
     description = "A 6-digit code from an app such as Google Authenticator or Microsoft Authenticator."
     config_fields = [ConfigField("issuer", "Issuer label", "", "The name shown in the authenticator app.")]
+    type_label = "Authentication App"
+    set_up_label = "Set up authentication app"
+    switch_label = "TOTP Service"
+    switch_hint = "Agents set up an authenticator app themselves in Preferences › Security (QR code or key)."
+    setup_template = "methods/totp_setup.html"
     code_prompt = "Enter the code from your authenticator app"
-    stamps_last_used = True  # the replay guard's UPDATE writes last_used_at too
+    proves_freshness = True
     quick_check = True  # a decryption, three HMACs and one UPDATE
 
     def begin_setup(self, user, instance_config: dict) -> SetupState:
         secret = pyotp.random_base32()  # 160 bits
         return SetupState(secret=secret, extra={"issuer": instance_config.get("issuer") or "Helpdesk"})
+
+    def setup_details(self, user, state: SetupState, purpose: str) -> dict:
+        uri = provisioning_uri(state.secret, user.email, state.extra.get("issuer") or "Helpdesk")
+        return {"uri": uri, "qr_svg": svg(uri), "grouped_key": group_key(state.secret)}
 
     def confirm_setup(self, user, state: SetupState, code: str, purpose: str) -> tuple[Outcome, dict]:
         step = matching_step(state.secret, code, clock.epoch(clock.now()))
@@ -65,18 +75,8 @@ class TotpMethod(Method):
         return Outcome.OK, {"secret_enc": crypto.encrypt(state.secret), "last_used_step": step}
 
     def verify(self, authenticator: Authenticator, code: str, purpose: str) -> Outcome:
-        claim = step_claim(authenticator.id, authenticator.secret_enc, code)
-        if claim is None:
+        step = matching_step(crypto.decrypt(authenticator.secret_enc), code, clock.epoch(clock.now()))
+        if step is None:
             return Outcome.WRONG
-        won = db.session.execute(CLAIM_STEP, claim).rowcount
+        won = db.session.execute(CLAIM_STEP, {"authenticator_id": authenticator.id, "step": step}).rowcount
         return Outcome.OK if won == 1 else Outcome.REPLAY
-
-
-def step_claim(authenticator_id: int, secret_enc: str, code: str, now=None) -> dict | None:
-    """CLAIM_STEP's parameters for a code that is right `now` (the step it matches), or None for a wrong code.
-    Raises crypto.SecretsUnavailable when the keys cannot read the secret."""
-    now = now or clock.now()
-    step = matching_step(crypto.decrypt(secret_enc), code, clock.epoch(now))
-    if step is None:
-        return None
-    return {"authenticator_id": authenticator_id, "step": step, "used_at": now}

@@ -20,8 +20,13 @@ def test_agent_sets_up_a_plugin_method_in_preferences(app, person, client):
     r = client.post(f"/agent/preferences/security/setup/{instance_id}",
                     data={"csrf_token": csrf_token(page), "name": "Desk PIN", "code": "1234"})
     assert r.status_code == 400 and "Choose a PIN of 6 to 12 digits" in page_text(r)
+    assert "6 to 12 digits, no letters." in page_text(page)  # the rules come before the first mistake
+    assert 'type="password"' in page.get_data(as_text=True)  # a PIN is masked
     r = client.post(f"/agent/preferences/security/setup/{instance_id}",
-                    data={"csrf_token": csrf_token(page), "name": "Desk PIN", "code": "48291375"})
+                    data={"csrf_token": csrf_token(page), "name": "Desk PIN", "code": "48291375", "code_again": "48291376"})
+    assert r.status_code == 400 and "The two entries don't match." in page_text(r)
+    r = client.post(f"/agent/preferences/security/setup/{instance_id}",
+                    data={"csrf_token": csrf_token(page), "name": "Desk PIN", "code": "48291375", "code_again": "48291375"})
     assert r.status_code == 302 and "/login" not in r.headers["Location"]
     with app.app_context():
         (pin,) = db.session.scalars(db.select(Authenticator)).all()

@@ -18,7 +18,8 @@ def focused(page) -> str:
             return c.textContent.replace(/\\s+/g, ' ').trim(); }""")
         return f'disclosure "{name}"'
     first = page.locator(":focus").aria_snapshot().splitlines()[0]
-    return re.sub(r":$", "", first.removeprefix("- "))
+    # A filled textbox reads 'textbox "Name": what it holds': the stop is the field, whatever it holds.
+    return re.sub(r'^(\w+ "[^"]*"):.*$|:$', r"\1", first.removeprefix("- "))
 
 
 def expect_focus(page, wanted: str) -> None:

@@ -104,6 +104,11 @@ def test_every_page_as_every_kind_of_person(live, browser):
         add_extras(live.app, who)
     newcomers = {"agent": add_person(live.app, "agent", "nat@example.com", "Nat Newcomer", with_app=False),
                  "end-user": add_person(live.app, "end-user", "noa@example.com", "Noa Newcomer", with_app=False)}
+    from portal.extensions import db
+    from portal.twofactor import registry
+    with live.app.test_request_context():  # a third-party plugin, so an Uninstall page is linked (built-ins have none)
+        registry.install("pin")
+        db.session.commit()
     journeys = Journeys(live, browser)
     try:
         journeys.crawl("anonymous", journeys.open("anonymous"), ["/", "/login", "/agent/login", "/register"])

@@ -147,7 +147,8 @@ def test_make_another_authenticator_the_default(registered, client, app):
     tablet = registered.authenticator_id("Tablet")
     r = registered.post_from(f"/profile/2fa/{tablet}/edit", f"/profile/2fa/{tablet}/default", {})
     assert r.status_code == 302 and r.headers["Location"] == "/profile/2fa"
-    assert "“Tablet” is now the one we ask for first when you sign in." in page_text(client.get("/profile/2fa"))
+    assert "“Tablet” is now your default 2FA method. We ask for it first when you sign in." in page_text(
+        client.get("/profile/2fa"))
     with app.app_context():
         assert [a.name for a in db.session.scalars(db.select(Authenticator).where(Authenticator.is_default))] == \
             ["Tablet"]

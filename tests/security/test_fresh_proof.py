@@ -48,17 +48,20 @@ def test_a_post_without_proof_changes_nothing(person, client, app, stale_session
         db.session.add(other)
         db.session.commit()
         other_id = other.id
-    r = person.post_from("/agent/preferences/security", f"/agent/preferences/security/{other_id}/default", {})
-    assert proof_target(r) == "/agent/preferences/security"
-    assert "For your security, confirm it's you first. Nothing was changed yet." in page_text(
-        client.get(r.headers["Location"]))
+    action = f"/agent/preferences/security/{other_id}/default"
+    r = person.post_from("/agent/preferences/security", action, {})
+    # Asked for the proof in place, the change kept: nothing is made until it is given.
+    assert r.status_code == 401 and "Confirm it's you" in page_text(r)
+    assert "Your change is kept and is made as soon as you confirm." in page_text(r)
+    assert f'action="{action}"' in r.get_data(as_text=True)
     with app.app_context():
         assert db.session.get(Authenticator, other_id).is_default is False
         assert db.session.scalar(db.select(db.func.count()).select_from(SecurityEvent)
                                  .where(SecurityEvent.type == "2fa.default_changed")) == 0
-    # The same request with a fresh proof goes through.
-    person.post(r.headers["Location"], {"secret": PASSWORD})
-    r = person.post_from("/agent/preferences/security", f"/agent/preferences/security/{other_id}/default", {})
+    # A wrong proof changes nothing either; the right one makes the change that was asked for.
+    r = client.post(action, data={"csrf_token": csrf_token(r), "secret": "not my password"})
+    assert r.status_code == 401 and "That password or code isn't right." in page_text(r)
+    r = client.post(action, data={"csrf_token": csrf_token(r), "secret": PASSWORD})
     assert r.headers["Location"] == "/agent/preferences/security"
     with app.app_context():
         assert db.session.get(Authenticator, other_id).is_default is True

@@ -6,7 +6,7 @@ core does the rest: the failure budget and lockout, the security log, notices, s
 """
 from portal import crypto
 from portal.passwords import hash_password, verify_password
-from portal.twofactor.base import ConfigField, Method, Outcome, SetupState
+from portal.twofactor.base import CodeInput, ConfigField, Method, Outcome, SetupState
 
 MAX_LENGTH = 12
 
@@ -25,7 +25,12 @@ class PinMethod(Method):
     label = "Security PIN"
     description = "A PIN of 6 to 12 digits that you choose, asked for after your password."
     config_fields = [ConfigField("min_length", "Shortest PIN allowed", "6", "A number of digits from 6 to 12.")]
+    type_label = "Security PIN"
+    set_up_label = "Set up a security PIN"
+    setup_instructions = "Choose a PIN that only you know. We ask for it after your password each time you sign in."
     code_prompt = "Enter your security PIN"
+    code_label = "Security PIN"
+    code_input = CodeInput(masked=True, confirm_at_setup=True, rules="6 to 12 digits, no letters.")
     setup_messages = {Outcome.WRONG: "Choose a PIN of 6 to 12 digits, and type it in the code field."}
 
     def begin_setup(self, user, instance_config: dict) -> SetupState:
