@@ -1,4 +1,5 @@
-"""Flask-Login wiring: the session names "id:session_version", so bumping the version signs out everywhere.
+"""Flask-Login wiring: the signed-in person is the one of this browser's session row (portal.sessions); the cookie
+is Flask's own signed session and holds only that row's token, a pending sign-in's id, the CSRF token and flashes.
 
 The session cookie is HttpOnly and SameSite=Lax always, and Secure whenever the request came over HTTPS (or
 SESSION_COOKIE_SECURE says so), so a deployment behind TLS never sends it in clear by mistake.
@@ -6,8 +7,8 @@ SESSION_COOKIE_SECURE says so), so a deployment behind TLS never sends it in cle
 from flask import redirect, request, url_for
 from flask.sessions import SecureCookieSessionInterface
 
-from .extensions import db, login_manager
-from .models import User
+from . import sessions
+from .extensions import login_manager
 
 
 class SessionInterface(SecureCookieSessionInterface):
@@ -24,16 +25,7 @@ class SessionInterface(SecureCookieSessionInterface):
 
 def init_app(app) -> None:
     app.session_interface = SessionInterface()
-
-    @login_manager.user_loader
-    def load_user(token: str):
-        user_id, _, version = (token or "").partition(":")
-        if not (user_id.isdigit() and version.isdigit()):
-            return None
-        user = db.session.get(User, int(user_id))
-        if user is None or user.session_version != int(version):
-            return None
-        return user
+    sessions.init_app(app)
 
     @login_manager.unauthorized_handler
     def unauthorized():

@@ -29,7 +29,7 @@ class User(UserMixin, db.Model):
     enforce_2fa: Mapped[bool] = mapped_column(Boolean, default=False)
     # Once 2FA was removed by an admin (lost device) the person gets no fresh "Skip for now".
     skip_forfeited: Mapped[bool] = mapped_column(Boolean, default=False)
-    # Bumped to sign out every session of this person.
+    # Bumped when every remembered device of this person must stop being recognised.
     session_version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(DateTime)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime)
@@ -45,10 +45,6 @@ class User(UserMixin, db.Model):
     @property
     def is_agent(self) -> bool:
         return self.kind == AGENT
-
-    def get_id(self) -> str:
-        # Flask-Login keeps this in the session: a bumped session_version makes old sessions invalid.
-        return f"{self.id}:{self.session_version}"
 
     @property
     def confirmed_authenticators(self) -> list[Authenticator]:
@@ -96,10 +92,31 @@ class PendingLogin(db.Model):
     expires_at: Mapped[datetime] = mapped_column(DateTime)
     failures: Mapped[int] = mapped_column(Integer, default=0)
     next_url: Mapped[str | None] = mapped_column(String(500))
+    # State of this sign-in kept on the server, never in the cookie: a mandatory setup in progress, the recovery
+    # codes it made (JSON; secrets in it encrypted). Carried into the signed-in session it becomes.
+    data: Mapped[str] = mapped_column(Text, default="")
     user: Mapped[User] = relationship()
     # Not a column: whether the person has an unused recovery code, loaded with the pending login in the same
     # statement (login.current) for the challenge page's "Use a recovery code"; None when not loaded.
     has_recovery_codes: Mapped[bool | None] = query_expression()
+
+
+class PendingRegistration(db.Model):
+    """A help-center registration waiting for its emailed link (portal.registrations): no account exists until the
+    link is followed. Also one row per "someone tried to register with your address" mail to an existing account's
+    owner (no token, no password), so every registration mail to an address counts towards its send limits."""
+
+    __tablename__ = "pending_registrations"
+    __table_args__ = (Index("ix_pending_registrations_email_created", "email", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254))  # normalised as users.email (portal.accounts.clean_email)
+    name: Mapped[str] = mapped_column(String(120), default="")
+    password_hash: Mapped[str | None] = mapped_column(String(255))  # argon2id; cleared once the link is used
+    token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)  # sha256 of the link's token
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    expires_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    used_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
 class EmailCode(db.Model):
@@ -127,6 +144,42 @@ class RecoveryCode(db.Model):
     code_hash: Mapped[str] = mapped_column(String(255))  # argon2id
     created_at: Mapped[datetime] = mapped_column(DateTime)
     used_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class UserSession(db.Model):
+    """A signed-in session (portal.sessions). The browser's cookie holds a random token; only its hash is here, so
+    deleting the row signs that browser out on every worker and host."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)  # sha256 of the cookie's token
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    area: Mapped[str] = mapped_column(String(16))  # "agent" or "helpcenter"
+    how: Mapped[str] = mapped_column(String(40))  # how it signed in: "password", a method key, "recovery", ...
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime)  # written at most once a minute
+    fresh_at: Mapped[datetime | None] = mapped_column(DateTime)  # the last proof: sign-in, password or a code
+    ip: Mapped[str] = mapped_column(String(64), default="")
+    user_agent: Mapped[str] = mapped_column(String(300), default="")
+    # Server-side state of this session (a setup in progress, recovery codes to show once): JSON, secrets in it
+    # encrypted. Never in the cookie.
+    data: Mapped[str] = mapped_column(Text, default="")
+    user: Mapped[User] = relationship()
+
+
+class KnownBrowser(db.Model):
+    """A browser a person has signed in from before (a long-lived random cookie, hashed here): a sign-in from any
+    other browser mails the owner."""
+
+    __tablename__ = "known_browsers"
+    __table_args__ = (UniqueConstraint("user_id", "token_hash"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime)
 
 
 class RememberedDevice(db.Model):

@@ -23,6 +23,8 @@ SUBJECTS = {
     "2fa.recovery_used": "A recovery code was used to sign in",
     "2fa.recovery_regenerated": "New recovery codes were made",
     "device.revoked": "A remembered device was signed out",
+    "session.ended_by_admin": "An administrator signed you out everywhere",
+    "login.new_browser": "New sign-in to your account",
 }
 
 # What happened, in a sentence. {authenticator} is filled from the details; without it the subject is used.
@@ -40,10 +42,13 @@ WHAT = {
     "2fa.replay_refused": "Someone entered a code from “{authenticator}” that had already been used. It was refused.",
     "2fa.recovery_used": "One of your recovery codes was used to sign in. It can't be used again.",
     "2fa.recovery_regenerated": "New recovery codes were made for your account. The old ones no longer work.",
+    "session.ended_by_admin": "An administrator signed your account out of every browser. Sign in again to go on.",
+    "login.new_browser": "Your account was signed in from a browser it has not used before: {browser}, from "
+                         "{ip}, at {when}.",
 }
 
 # Events that may mean someone else is trying to get in.
-ALERTS = {"2fa.locked", "2fa.replay_refused", "2fa.recovery_used"}
+ALERTS = {"2fa.locked", "2fa.replay_refused", "2fa.recovery_used", "login.new_browser"}
 ADVICE = "If this was you, there is nothing to do. If it wasn't, contact your helpdesk administrator now."
 ALERT_ADVICE = ("If this wasn't you, someone may know your password: change it and tell your helpdesk "
                 "administrator now.")
@@ -54,7 +59,7 @@ def describe(event_type: str, details: dict) -> str:
     key = f"{event_type}:{details['lock']}" if event_type == "2fa.locked" and "lock" in details else event_type
     text = WHAT.get(key)
     if text and ("{authenticator}" not in text or details.get("authenticator")):
-        return text.format(authenticator=details.get("authenticator", ""))
+        return text.format_map({"authenticator": "", **details})
     return (SUBJECTS.get(event_type) or EVENT_TYPES.get(event_type) or "Your account's security settings changed") + "."
 
 

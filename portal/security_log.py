@@ -37,6 +37,9 @@ EVENT_TYPES = {
     "admin.enforce_changed": "Enforce 2FA changed",
     "admin.plugin_changed": "Plugin or instance changed",
     "logout": "Signed out",
+    "session.ended": "A session was signed out from Your sessions",
+    "session.ended_by_admin": "An admin signed out every session",
+    "login.new_browser": "Signed in from a new browser",
 }
 
 

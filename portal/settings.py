@@ -18,6 +18,11 @@ DEFAULTS = {
     "grace_timezone": "UTC",  # the zone the admin entered the grace date in; Auth & SSO shows it back in it
     "remember_device_days": 30,  # 0 turns "Remember this device" off
     "portal_name": "Helpdesk",
+    # How long a signed-in session lasts (portal.sessions): idle, and in all. Staff: agents and admins.
+    "session_idle_minutes_staff": 120,
+    "session_max_hours_staff": 12,
+    "session_idle_minutes_end_users": 24 * 60,
+    "session_max_hours_end_users": 30 * 24,
     "mail_from": None,  # None: MAIL_DEFAULT_SENDER
 }
 

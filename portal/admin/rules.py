@@ -10,7 +10,7 @@ from datetime import datetime
 
 from sqlalchemy import case, func
 
-from .. import security_log
+from .. import security_log, sessions
 from ..extensions import db
 from ..models import AGENT, Authenticator, User
 from ..notify import security_notice
@@ -176,6 +176,17 @@ def unlock(admin: User, person: User) -> None:
     security_log.record("2fa.unlocked", person, actor=admin)
     security_notice(person, "2fa.unlocked")
     db.session.commit()
+
+
+def end_sessions(admin: User, person: User) -> int:
+    """Sign a person out of every browser (a stolen laptop, someone leaving): logged, the owner told."""
+    if person.id == admin.id:
+        raise FlowError("To sign yourself out everywhere, use Your sessions in Preferences › Security.")
+    count = sessions.end_all(person)
+    security_log.record("session.ended_by_admin", person, actor=admin, count=count)
+    security_notice(person, "session.ended_by_admin")
+    db.session.commit()
+    return count
 
 
 def reset_2fa(admin: User, person: User) -> int:

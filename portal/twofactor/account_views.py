@@ -9,14 +9,14 @@ from dataclasses import dataclass, field
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 
-from .. import clock
+from .. import clock, security_log, sessions
 from ..extensions import db
 from ..models import SecurityEvent, User
 from ..rate_limits import auth_limit
 from ..safe_url import local_path
 from ..security_log import EVENT_TYPES
 from ..settings import get_setting
-from . import devices, fresh, recovery, setup
+from . import devices, fresh, recovery, registry, setup
 from .account_forms import NextForm
 from .areas import area_required, me
 from .forms import ActionForm, ProofForm
@@ -33,6 +33,7 @@ class Overview:
     unseen_codes: bool
     remember_days: int
     devices: list = field(default_factory=list)  # (RememberedDevice, "Firefox on Windows")
+    sessions: list = field(default_factory=list)  # (UserSession, "Firefox on Windows", how, is this browser)
     activity: list = field(default_factory=list)  # (SecurityEvent, "what happened")
 
 
@@ -41,7 +42,29 @@ def overview(user: User, recent: int = RECENT) -> Overview:
         has_factor=bool(user.confirmed_authenticators), recovery_left=recovery.remaining(user),
         recovery_total=recovery.COUNT, unseen_codes=recovery.unseen() is not None, remember_days=devices.days(),
         devices=[(d, devices.browser_label(d.user_agent)) for d in devices.active(user)],
+        sessions=session_list(user),
         activity=activity(user, recent))
+
+
+def session_list(user: User) -> list:
+    """The person's signed-in sessions as their pages show them (this browser's first)."""
+    mine = sessions.current()
+    rows = sorted(sessions.of(user), key=lambda s: mine is None or s.id != mine.id)
+    return [(s, devices.browser_label(s.user_agent), how_signed_in(s.how), mine is not None and s.id == mine.id)
+            for s in rows]
+
+
+HOW = {"password": "Password only", "remembered_device": "Password, on a remembered device",
+       "recovery": "Password and a recovery code", "setup": "Password, then set up 2FA",
+       "skipped": "Password only (2FA setup skipped for now)"}
+
+
+def how_signed_in(how: str) -> str:
+    """How a session signed in, in words: "Password and Authenticator app"."""
+    if how in HOW:
+        return HOW[how]
+    method = registry.method(how)
+    return f"Password and {method.label}" if method else how
 
 
 def activity(user: User, limit: int) -> list:
@@ -119,6 +142,7 @@ def register_account_routes(bp, area, back: str, authenticator_rule: str) -> Non
         if not form.validate_on_submit():
             abort(400)
         recovery.forget()
+        db.session.commit()
         return redirect(next_or_back(form.next.data))
 
     def revoke_view(device_id):
@@ -150,6 +174,37 @@ def register_account_routes(bp, area, back: str, authenticator_rule: str) -> Non
               "success")
         return redirect(back_url())
 
+    def end_session_view(session_id):
+        user = me()
+        row = sessions.owned(user, session_id)
+        if row is None:
+            abort(404, "That session has already ended, or isn't yours.")
+        if not ActionForm().validate_on_submit():
+            abort(400)
+        this_browser = row is sessions.current()
+        label = devices.browser_label(row.user_agent)
+        if this_browser:
+            sessions.sign_out()
+        else:
+            db.session.delete(row)
+        security_log.record("session.ended", user, browser=label)
+        db.session.commit()
+        if this_browser:
+            flash("You have signed out.", "success")
+            return redirect(area.url("login"))
+        flash(f"{label} is signed out.", "success")
+        return redirect(back_url())
+
+    def end_others_view():
+        if not ActionForm().validate_on_submit():
+            abort(400)
+        count = sessions.end_all(me(), keep_current=True)
+        security_log.record("session.ended", me(), browser="every other browser", count=count)
+        db.session.commit()
+        flash({0: "No other session was signed in.", 1: "Your other session is signed out."}.get(
+            count, f"Your {count} other sessions are signed out."), "success")
+        return redirect(back_url())
+
     def activity_view():
         return render("security/activity.html", events=activity(me(), ACTIVITY_PAGE))
 
@@ -163,6 +218,8 @@ def register_account_routes(bp, area, back: str, authenticator_rule: str) -> Non
         ("/security/devices/<device_id>/forget", "device_revoke", revoke_view, ["POST"]),
         ("/security/devices/forget-all", "devices_revoke_all", revoke_all_view, ["POST"]),
         ("/security/activity", "security_activity", activity_view, ["GET"]),
+        ("/security/sessions/<session_id>/end", "session_end", end_session_view, ["POST"]),
+        ("/security/sessions/end-others", "sessions_end_others", end_others_view, ["POST"]),
         (f"{authenticator_rule}/default", "make_default", make_default_view, ["POST"]),
     ]:
         bp.add_url_rule(rule, endpoint, guard(view), methods=methods)

@@ -8,9 +8,11 @@ The sign-in pages (login_views), the person's own security pages (account_views)
 from dataclasses import dataclass
 from functools import wraps
 
-from flask import abort, flash, redirect, render_template, request, session, url_for
-from flask_login import current_user, logout_user
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 
+from .. import sessions
+from ..extensions import db
 from ..models import AGENT, END_USER, User
 from . import devices, login, policy, recovery
 from .base import Outcome
@@ -48,8 +50,8 @@ def me() -> User:
 
 
 def signed_in(area: Area) -> bool:
-    return (current_user.is_authenticated and current_user.kind == area.kind
-            and session.get("area") == area.name)
+    row = sessions.current()
+    return row is not None and row.area == area.name and row.user.kind == area.kind
 
 
 def area_required(area: Area):
@@ -64,12 +66,13 @@ def area_required(area: Area):
                 return redirect(area.url("login", next=next_path))
             req = policy.requirement(current_user)
             if req.required and not current_user.confirmed_authenticators:
-                if not (req.skip_allowed and session.get("2fa_skipped")):
-                    # The rules changed under a live session: back to the mandatory setup step.
-                    user = me()
-                    logout_user()
-                    login.begin(user, area.name, request.full_path if request.method == "GET" else None)
-                    return redirect(area.url("login_setup"))
+                if not (req.skip_allowed and sessions.current().how == "skipped"):
+                    # The rules changed under a live session: it ends, and only the password leads on (to the
+                    # mandatory setup step). A cookie alone never gets to set up a factor.
+                    sessions.sign_out()
+                    db.session.commit()
+                    flash("Your helpdesk now requires two-factor authentication. Sign in again to set it up.", "info")
+                    return redirect(area.url("login", next=request.full_path if request.method == "GET" else None))
             return view(*args, **kwargs)
         return wrapped
     return decorator
@@ -112,13 +115,11 @@ def advance(area: Area, pending):
 
 def finish(area: Area, pending, how: str):
     """Complete the sign-in (login.complete) and go on to the new recovery codes or the safe `next`."""
-    new_codes = recovery.carry()  # recovery codes made during mandatory setup outlive the session reset
     try:
         next_url = login.complete(pending, how)
     except login.AlreadyCompleted:
         flash("This sign-in was already completed or has expired. Sign in again.", "error")
         return redirect(area.url("login"))
-    recovery.restore(new_codes)
     return redirect(after_setup(area, next_url or url_for(area.home)))
 
 

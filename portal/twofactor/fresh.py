@@ -7,9 +7,11 @@ shown after "Confirm it's you", a change is asked for the proof in place and the
 """
 from functools import wraps
 
-from flask import current_app, redirect, render_template, request, session, url_for
+from datetime import timedelta
 
-from .. import clock
+from flask import current_app, redirect, render_template, request, url_for
+
+from .. import clock, sessions
 from ..extensions import db
 from ..models import User
 from ..passwords import verify_password
@@ -18,7 +20,6 @@ from .areas import STATUS, me
 from .base import MESSAGES, Outcome
 from .forms import ProofForm
 
-SESSION_KEY = "fresh_at"
 PROOF_MESSAGES = {**MESSAGES, Outcome.WRONG: "That password or code isn't right. Try again."}
 # Never echoed back into the page that asks for the proof: the proof itself, codes, and the CSRF token (a fresh one
 # is issued).
@@ -26,14 +27,18 @@ NOT_CARRIED = {"csrf_token", "secret", "code"}
 
 
 def is_fresh() -> bool:
-    at = session.get(SESSION_KEY)
-    if not isinstance(at, (int, float)):
+    row = sessions.current()
+    if row is None or row.fresh_at is None:
         return False
-    return 0 <= clock.epoch(clock.now()) - at <= current_app.config["FRESH_PROOF_SECONDS"]
+    age = clock.now() - row.fresh_at
+    return timedelta(0) <= age <= timedelta(seconds=current_app.config["FRESH_PROOF_SECONDS"])
 
 
 def mark_fresh() -> None:
-    session[SESSION_KEY] = clock.epoch(clock.now())
+    """The proof was just given: on the session row (never in the cookie). The caller commits."""
+    row = sessions.current()
+    if row is not None:
+        row.fresh_at = clock.now()
 
 
 def prove(user: User, secret: str) -> Outcome:
@@ -55,8 +60,8 @@ def prove(user: User, secret: str) -> Outcome:
     slow = not is_code or not all(method.quick_check for _, method in provers)  # a password hash is slow
     outcome = lockout.guarded(user, "reauth", check, slow=slow)
     if outcome is Outcome.OK:
-        db.session.commit()
         mark_fresh()
+        db.session.commit()
     return outcome
 
 

@@ -7,21 +7,22 @@
 import secrets
 from datetime import timedelta
 
+import json
+
 from flask import current_app, session
-from flask_login import login_user
 from sqlalchemy import bindparam, delete, exists, update
 from sqlalchemy.orm import joinedload, with_expression
 from sqlalchemy.orm.exc import ObjectDeletedError
 
-from .. import clock, security_log
+from .. import browsers, clock, security_log, sessions
 from ..extensions import db
 from ..models import Authenticator, PendingLogin, RecoveryCode, User
 from ..passwords import verify_password
 from ..safe_url import local_path
-from . import lockout, policy, registry
+from . import devices, lockout, policy, registry
 from .base import Outcome
 
-SESSION_KEY = "pending_login"
+SESSION_KEY = sessions.PENDING_KEY
 
 
 def normalise_email(email: str) -> str:
@@ -47,8 +48,9 @@ CLAIM_PENDING = delete(PendingLogin).where(PendingLogin.id == bindparam("pending
 
 
 def begin(user: User, area: str, next_url: str | None) -> PendingLogin:
-    """Step 1: the password was right. The session holds only the id of the pending sign-in."""
-    session.clear()
+    """Step 1: the password was right. The session holds only the id of the pending sign-in (a session this
+    browser had is ended: one person signed in per browser)."""
+    sessions.sign_out()
     now = clock.now()
     pending = PendingLogin(
         id=secrets.token_urlsafe(32), user=user, area=area, created_at=now,
@@ -119,23 +121,25 @@ def complete(pending: PendingLogin, how: str) -> str | None:
         db.session.rollback()
         session.pop(SESSION_KEY, None)
         raise AlreadyCompleted()
+    carried = _carried(pending.data)
     db.session.expunge(pending)
     user = db.session.get(User, user_id)
-    now = clock.now()
-    user.last_login_at = now
+    user.last_login_at = clock.now()
     security_log.record("login.success", user, how=how)
+    row = sessions.open_session(user, area, how, data=carried)  # a new cookie: only the new session's token
+    browsers.note_sign_in(user, area, devices.browser_label(row.user_agent))  # a browser never seen: the owner is told
     db.session.commit()
-    open_session(user, area, now)
     return next_url
 
 
-def open_session(user: User, area: str, now) -> None:
-    """Step 4 in the cookie, once the sign-in is committed: a new session that holds only the login (the pending
-    one and anything else from before the password is gone), where it was made and when it was last proved."""
-    session.clear()
-    login_user(user)
-    session["area"] = area
-    session["fresh_at"] = clock.epoch(now)
+def _carried(data: str) -> dict:
+    """What the pending sign-in kept on the server that the signed-in session goes on with (the recovery codes a
+    mandatory setup made, to be shown once)."""
+    try:
+        kept = json.loads(data or "{}")
+    except ValueError:
+        return {}
+    return {k: v for k, v in kept.items() if k in sessions.CARRIED} if isinstance(kept, dict) else {}
 
 
 def challenge_authenticator(user: User, wanted_id) -> Authenticator | None:

@@ -2,10 +2,10 @@
 
 The agent console and the help center get the same views with their own URLs, layout and home page.
 """
-from flask import abort, flash, redirect, request, session, url_for
-from flask_login import current_user, logout_user
+from flask import abort, flash, redirect, request, url_for
+from flask_login import current_user
 
-from .. import security_log
+from .. import security_log, sessions
 from ..extensions import db
 from ..rate_limits import auth_limit
 from . import devices, login, policy, registry
@@ -104,10 +104,7 @@ def register_login_routes(bp, area: Area) -> None:
             return redirect(area.url("login_setup"), code=303)
         security_log.record("2fa.setup_skipped", user, deadline=req.deadline.isoformat())
         db.session.commit()
-        response = finish(area, pending, "skipped")
-        if signed_in(area):
-            session["2fa_skipped"] = True
-        return response
+        return finish(area, pending, "skipped")  # the session remembers it: area_required lets it through
 
     def logout_view():
         form = ActionForm()
@@ -115,9 +112,8 @@ def register_login_routes(bp, area: Area) -> None:
             abort(400)
         if current_user.is_authenticated:
             security_log.record("logout", current_user._get_current_object())
-            db.session.commit()
-        logout_user()
-        session.clear()
+        sessions.sign_out()  # the row goes: this cookie, and every copy of it, is dead on every worker
+        db.session.commit()
         flash("You have signed out.", "success")
         return redirect(area.url("login"))
 

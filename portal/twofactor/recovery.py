@@ -3,20 +3,18 @@
 Each code is 10 Crockford base32 characters (about 50 bits), shown as `xxxxx-xxxxx`, and stored only as an
 argon2id hash, one row per code with `used_at`. A code is spent with one conditional UPDATE
 (`... WHERE used_at IS NULL`), so two requests racing with the same code cannot both win. A new set replaces
-the old one. The clear codes exist only while they are shown: encrypted in the person's session for a few
-minutes after they were made, then gone.
+the old one. The clear codes exist only while they are shown: encrypted, in this browser's state on the server,
+for a few minutes after they were made, then gone.
 """
 import json
 import secrets
 
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import session
 from sqlalchemy import delete, func, update
 
-from .. import clock, crypto, security_log
+from .. import clock, crypto, passwords, security_log, sessions
 from ..extensions import db
 from ..models import RecoveryCode, User
-from .. import passwords
 from ..notify import security_notice
 from .base import Outcome
 
@@ -26,7 +24,7 @@ ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U
 # Crockford decoding: letters people confuse with digits read as those digits.
 _READ_AS = str.maketrans({"I": "1", "L": "1", "O": "0"})
 
-SESSION_KEY = "recovery_codes_new"
+STATE_KEY = "recovery_codes"  # the new set, kept on the server for this browser (portal.sessions)
 SHOW_SECONDS = 15 * 60  # how long a new set stays readable (page, download, print) after it was made
 
 MESSAGES = {
@@ -108,37 +106,27 @@ def _matches(code_hash: str, code: str) -> bool:
         return False
 
 
-# --- The new set, readable for a few minutes in the person's own session (encrypted) ----------------------
+# --- The new set, readable for a few minutes by this browser alone (kept on the server, encrypted) ----------------
 
 def stash(codes: list[str]) -> None:
-    session[SESSION_KEY] = {"codes": crypto.encrypt(json.dumps(codes)), "at": clock.epoch(clock.now())}
+    """Keep the new set for showing once (the caller commits)."""
+    sessions.keep(STATE_KEY, {"codes": crypto.encrypt(json.dumps(codes)), "at": clock.epoch(clock.now())})
 
 
 def unseen() -> list[str] | None:
-    """The set made a moment ago in this session, while it may still be shown, else None."""
-    kept = session.get(SESSION_KEY)
+    """The set made a moment ago for this browser, while it may still be shown, else None."""
+    kept = sessions.state(STATE_KEY)
     if not isinstance(kept, dict) or not isinstance(kept.get("at"), (int, float)):
         return None
     if not 0 <= clock.epoch(clock.now()) - kept["at"] <= SHOW_SECONDS:
-        session.pop(SESSION_KEY, None)
         return None
     try:
         codes = json.loads(crypto.decrypt(kept["codes"]))
     except (crypto.SecretsUnavailable, ValueError, TypeError, KeyError):
-        session.pop(SESSION_KEY, None)
         return None
     return codes if isinstance(codes, list) else None
 
 
 def forget() -> None:
-    session.pop(SESSION_KEY, None)
-
-
-def carry() -> dict | None:
-    """Take the new set out of the session so it survives the session being cleared (see `restore`)."""
-    return session.pop(SESSION_KEY, None)
-
-
-def restore(kept: dict | None) -> None:
-    if kept:
-        session[SESSION_KEY] = kept
+    """The person has saved them: they are gone from the server (the caller commits)."""
+    sessions.drop(STATE_KEY)

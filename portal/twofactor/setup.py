@@ -1,16 +1,17 @@
 """Adding, renaming, removing and choosing the default authenticator: one set of flows for every area.
 
-The secret of a setup in progress lives only in the session, encrypted, until the first code confirms it;
+The secret of a setup in progress is kept on the server (portal.sessions.state), encrypted, bound to this browser's
+session or pending sign-in, until the first code confirms it;
 nothing half-made is ever stored as an authenticator. The pages that call these flows are setup_views.
 """
 import secrets
 from dataclasses import dataclass, field
 
-from flask import abort, session
+from flask import abort
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 
-from .. import clock, crypto, security_log
+from .. import clock, crypto, security_log, sessions
 from ..extensions import db
 from ..models import Authenticator, PluginInstance, User
 from ..notify import security_notice
@@ -18,7 +19,7 @@ from ..safe_url import row_id
 from . import devices, recovery, registry
 from .base import FlowError, Method, Outcome, SetupState
 
-SESSION_KEY = "2fa_setup"
+STATE_KEY = "setup"  # the setup in progress, kept on the server (portal.sessions)
 NAME_MAX = 60
 MISMATCH = "The two entries don't match. Type the same in both fields."
 
@@ -50,15 +51,22 @@ def instance_or_404(instance_id) -> PluginInstance:
 
 def begin(user: User, instance: PluginInstance, restart: bool = False) -> SetupView:
     """Start (or continue) setting up `instance` for `user`; the same secret is shown until it is confirmed."""
-    state = session.get(SESSION_KEY)
+    state = _in_progress()
     if restart or not state or state.get("user_id") != user.id or state.get("instance_id") != instance.id:
         method = registry.method(instance.plugin_key)
         fresh = method.begin_setup(user, registry.instance_config(instance))
         state = {"user_id": user.id, "instance_id": instance.id, "method": instance.plugin_key,
                  "secret": crypto.encrypt(fresh.secret) if fresh.secret else "",
                  "target": fresh.target, "extra": fresh.extra, "nonce": secrets.token_urlsafe(16)}
-        session[SESSION_KEY] = state
+        if not sessions.keep(STATE_KEY, state):
+            abort(400)  # neither signed in nor signing in: nothing to set up
+        db.session.commit()
     return _view(user, instance, state)
+
+
+def _in_progress() -> dict | None:
+    state = sessions.state(STATE_KEY)
+    return state if isinstance(state, dict) else None
 
 
 def _state(state: dict) -> SetupState:
@@ -96,7 +104,7 @@ def send_setup_code(user: User, instance: PluginInstance) -> Outcome:
     USED_UP (hourly cap reached), UNAVAILABLE (mail could not be sent; no code is left valid) — or
     UNAVAILABLE too for a method that sends nothing."""
     begin(user, instance)
-    state = session[SESSION_KEY]
+    state = _in_progress()
     method = registry.method(state["method"])
     if method is None or not method.sends_code:
         return Outcome.UNAVAILABLE
@@ -137,7 +145,7 @@ def confirm(user: User, instance: PluginInstance, name: str, code: str, actor: U
             code_again: str | None = None) -> Authenticator:
     """Confirm the setup in progress with its first code and store the authenticator. `code_again`: the second
     entry of a method whose code is typed twice at setup (a PIN)."""
-    state = session.get(SESSION_KEY)
+    state = _in_progress()
     if not state or state.get("user_id") != user.id or state.get("instance_id") != instance.id:
         raise FlowError("This setup has expired. Start again.")
     name = check_name(user, name)
@@ -160,10 +168,11 @@ def confirm(user: User, instance: PluginInstance, name: str, code: str, actor: U
     security_log.record(event, user, actor=actor or user, method=state["method"], name=name)
     security_notice(user, event, authenticator=name)
     devices.revoke_all(user, "factor added", notify=False)
+    sessions.end_all(user, keep_current=True)  # a new factor: every other browser signs in again
+    sessions.drop(STATE_KEY)
     if first and (actor is None or actor.id == user.id):
-        recovery.generate(user)  # shown once, next (see account_views.after_setup)
+        recovery.generate(user)  # shown once, next (see areas.after_setup)
     db.session.commit()
-    session.pop(SESSION_KEY, None)
     return authenticator
 
 
@@ -226,6 +235,7 @@ def remove(user: User, authenticator: Authenticator) -> None:
     security_log.record("2fa.removed", user, actor=user, name=name)
     security_notice(user, "2fa.removed", authenticator=name)
     devices.revoke_all(user, "factor removed", notify=False)
+    sessions.end_all(user, keep_current=True)
     db.session.commit()
 
 
@@ -241,7 +251,8 @@ def reset(user: User, actor: User | None) -> int:
     db.session.execute(db.update(RememberedDevice).where(RememberedDevice.user_id == user.id,
                                                          RememberedDevice.revoked_at.is_(None))
                        .values(revoked_at=clock.now()))
-    user.session_version += 1
+    user.session_version += 1  # remembered-device cookies name it: they stop working too
+    sessions.end_all(user)
     user.skip_forfeited = True
     security_log.record("2fa.admin_reset", user, actor=actor, removed=count)
     security_notice(user, "2fa.admin_reset")

@@ -108,15 +108,16 @@ def test_require_agents_meets_signed_in_agents_on_their_next_request(app, admin,
     with app.app_context():
         assert get_setting("require_agents_2fa") is True
     r = nat.get("/agent/preferences/security")
-    assert r.status_code == 302 and r.headers["Location"] == "/agent/login/setup"
-    setup = page_text(nat.get("/agent/login/setup"))
-    assert "Set up two-factor authentication" in setup and "Skip for now" not in setup
+    # Signed out: the password, and only the password, leads on to the setup step.
+    assert r.status_code == 302 and r.headers["Location"].startswith("/agent/login?next=")
+    assert nat.get("/agent/login/setup").headers["Location"] == "/agent/login"  # a cookie alone sets up nothing
     assert nat.get("/agent/").status_code == 302  # no way around it
     assert eve.get("/").status_code == 200 and "Eve Customer" in page_text(eve.get("/"))  # end users: not yet
 
-    nat.client.post("/agent/logout", data={"csrf_token": ""})
     r = nat.login(nat.email, "correct horse battery")
     assert r.headers["Location"] == "/agent/login/setup"
+    setup = page_text(nat.get("/agent/login/setup"))
+    assert "Set up two-factor authentication" in setup and "Skip for now" not in setup
 
 
 def test_enforce_2fa_applies_to_that_agent_only(app, admin, actor):
@@ -128,7 +129,8 @@ def test_enforce_2fa_applies_to_that_agent_only(app, admin, actor):
     assert r.status_code == 303
     assert flashes(admin.get(f"/admin/agents/{nat.id}")) == [
         "Enforce 2FA is on for Nat New. They must set up 2FA on their next page or sign-in."]
-    assert nat.get("/agent/").headers["Location"] == "/agent/login/setup"
+    assert nat.get("/agent/").headers["Location"] == "/agent/login?next=/agent/?"  # signed out, to sign in again
+    assert nat.login(nat.email, "correct horse battery").headers["Location"] == "/agent/login/setup"
     assert bob.get("/agent/").status_code == 200
     (event,) = events(app, "admin.enforce_changed")
     assert event.user_id == nat.id and event.actor_id == admin.id and '"enforced": true' in event.detail

@@ -11,6 +11,7 @@ from portal.admin import grace
 from portal.admin.grace import timezone_names
 from portal.extensions import db
 from portal.models import Setting
+from portal.settings import set_setting
 from tests.admin.conftest import PASSWORD, events, flashes, words
 from tests.conftest import page_text
 
@@ -124,6 +125,10 @@ def test_an_old_zone_name_is_still_accepted_and_shown_back(app, admin):
 
 
 def test_the_deadline_boundary_one_second_either_side(app, admin, actor, clock, server_tz):
+    with app.app_context():  # the clock jumps to the deadline: the admin's session must last that long
+        set_setting("session_idle_minutes_staff", 5 * 365 * 24 * 60)
+        set_setting("session_max_hours_staff", 5 * 365 * 24)
+        db.session.commit()
     assert set_grace(admin, "2026-03-10T12:00", "America/New_York").status_code == 303
     nat = actor("nat@example.com", name="Nat New")
 
@@ -140,7 +145,9 @@ def test_the_deadline_boundary_one_second_either_side(app, admin, actor, clock, 
 
     clock.at = DEADLINE_UTC  # exactly the deadline: it has passed, even for a session that skipped before
     r = nat.get("/agent/")
-    assert r.status_code == 302 and r.headers["Location"] == "/agent/login/setup"
+    assert r.status_code == 302 and r.headers["Location"] == "/agent/login?next=/agent/?"  # signed out
+    r = nat.login(nat.email, PASSWORD)
+    assert r.headers["Location"] == "/agent/login/setup"
     page = page_text(nat.get("/agent/login/setup"))
     assert "Skip for now" not in page and "You can skip this" not in page
     r = nat.submit("/agent/login/skip", {}, page="/agent/login/setup")

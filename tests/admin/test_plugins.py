@@ -55,7 +55,8 @@ def test_install_activate_add_an_instance_and_an_agent_signs_in_with_it(app, adm
     assert [e.detail for e in events(app, "admin.plugin_changed")][-1] == '{"plugin": "pin", "status": "active"}'
 
     admin.submit(f"/admin/agents/{nat.id}/enforce", {"enforce": "y"}, page=f"/admin/agents/{nat.id}")
-    assert nat.get("/agent/").headers["Location"] == "/agent/login/setup"
+    assert nat.get("/agent/").headers["Location"] == "/agent/login?next=/agent/?"  # signed out, to sign in again
+    assert nat.login(nat.email, "correct horse battery").headers["Location"] == "/agent/login/setup"
     setup = page_text(nat.get("/agent/login/setup"))
     assert re.search(rf'<a href="/agent/login/setup\?instance={instance_id}">Desk PIN</a>', setup)
     url = f"/agent/login/setup?instance={instance_id}"

@@ -65,4 +65,10 @@ def test_a_live_session_is_sent_to_setup_when_the_rule_turns_on(registered, clie
         set_setting("require_end_users_2fa", True)
         db.session.commit()
     r = client.get("/profile/2fa")
+    # The session ends: only the password leads on to the setup step (a cookie alone never sets up a factor).
+    assert r.status_code == 302 and r.headers["Location"] == "/login?next=/profile/2fa?"
+    page = page_text(client.get(r.headers["Location"]))
+    assert "Your helpdesk now requires two-factor authentication. Sign in again to set it up." in page
+    assert client.get("/login/setup").headers["Location"] == "/login"  # no pending sign-in without the password
+    r = registered.sign_in()
     assert r.status_code == 302 and r.headers["Location"] == "/login/setup"

@@ -7,6 +7,7 @@ import pytest
 
 from portal.extensions import db
 from portal.models import Authenticator, SecurityEvent, User
+from portal.settings import set_setting
 from portal.twofactor.base import MESSAGES, Outcome
 from portal.twofactor import totp
 from tests.conftest import csrf_token, page_text
@@ -49,6 +50,10 @@ def test_schedule_delays_then_temporary_lock_with_email_then_admin_lock(person, 
     assert user_row(app).admin_locked
     assert "locked until a helpdesk administrator unlocks it" in smtp_sink.text(smtp_sink.latest(EMAIL))
 
+    with app.app_context():  # a week-long session, so that the same browser can try again after a week
+        set_setting("session_idle_minutes_staff", 8 * 24 * 60)
+        set_setting("session_max_hours_staff", 8 * 24)
+        db.session.commit()
     person.clock.advance(7 * 86400)  # time does not lift it
     r = prove(person, person.code(secret))
     assert r.status_code == 403 and MESSAGES[Outcome.LOCKED] in page_text(r)

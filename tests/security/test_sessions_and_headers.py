@@ -1,6 +1,7 @@
 """Sessions: cleared after the password and after the second factor, a pending sign-in that expires, one bump
 that signs out every session; cookies HttpOnly, SameSite=Lax, Secure over HTTPS; security headers everywhere;
 and no template that would need an inline-script exception in the CSP."""
+import hashlib
 import os
 import re
 
@@ -8,7 +9,8 @@ import pytest
 
 from portal import ROOT
 from portal.extensions import db
-from portal.models import PendingLogin, User
+from portal import sessions
+from portal.models import PendingLogin, User, UserSession
 from tests.conftest import csrf_token, page_text
 from tests.security.helpers import EMAIL, enrolled_agent, in_console, signed_in_agent
 
@@ -30,7 +32,13 @@ def test_session_is_cleared_after_the_password_and_after_the_second_factor(perso
     person.post("/agent/login/verify", {"code": person.code(secret)})
     keys = session_keys(client)
     assert "planted" not in keys and "pending_login" not in keys
-    assert {"_user_id", "area", "fresh_at"} <= keys
+    assert keys == {"sid"}  # only the session's token: who, where and when live in its row on the server
+    with client.session_transaction() as session:
+        token = session["sid"]
+    with person.app.app_context():
+        (row,) = db.session.scalars(db.select(UserSession)).all()
+        assert row.token_hash == hashlib.sha256(token.encode()).hexdigest() and token not in row.token_hash
+        assert (row.area, row.how) == ("agent", "totp")
 
 
 def test_pending_sign_in_expires_after_five_minutes(person, client, app):
@@ -46,15 +54,15 @@ def test_pending_sign_in_expires_after_five_minutes(person, client, app):
         assert db.session.scalar(db.select(db.func.count()).select_from(PendingLogin)) == 0
 
 
-def test_bumping_the_session_version_signs_out_every_session(person, client, app):
+def test_ending_every_session_signs_out_every_copy_of_the_cookie(person, client, app):
     secret, _ = enrolled_agent(person)
     signed_in_agent(person, secret)
     laptop = client
     phone = app.test_client()
     phone.set_cookie("session", laptop.get_cookie("session").value)
     assert in_console(laptop) and in_console(phone)
-    with app.app_context():
-        db.session.scalar(db.select(User).where(User.email == EMAIL)).session_version += 1
+    with app.test_request_context():
+        sessions.end_all(db.session.scalar(db.select(User).where(User.email == EMAIL)))
         db.session.commit()
     for c in (laptop, phone):
         r = c.get("/agent/")
@@ -68,7 +76,9 @@ def test_cookies_are_httponly_lax_and_secure_over_https(app, person, scheme):
     base = f"{scheme}://localhost"
     page = client.get("/agent/login", base_url=base)
     r = client.post("/agent/login", base_url=base, data={"csrf_token": csrf_token(page), "email": EMAIL,
-                                                         "password": "correct horse battery"})
+                                                         "password": "correct horse battery"},
+                    headers={"Referer": f"{base}/agent/login"})  # over HTTPS, Flask-WTF checks where a form came from
+    assert r.status_code == 302 and r.headers["Location"] == "/agent/"  # signed in: a new session cookie
     cookie = next(h for h in r.headers.getlist("Set-Cookie") if h.startswith("session="))
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
     assert ("Secure" in cookie) == (scheme == "https")
@@ -106,10 +116,10 @@ def test_behind_a_proxy_hsts_and_secure_cookies_follow_the_forwarded_scheme(tmp_
     forwarded = {"X-Forwarded-Proto": proto, "X-Forwarded-For": "203.0.113.9"}
     page = client.get("/agent/login", headers=forwarded)
     assert ("Strict-Transport-Security" in page.headers) == (proto == "https")
+    cookie = next(h for h in page.headers.getlist("Set-Cookie") if h.startswith("session="))  # the CSRF token's
+    assert ("Secure" in cookie) == (proto == "https")
     r = client.post("/agent/login", headers=forwarded, data={"csrf_token": csrf_token(page), "email": EMAIL,
                                                              "password": "wrong"})
-    cookie = next(h for h in r.headers.getlist("Set-Cookie") if h.startswith("session="))
-    assert ("Secure" in cookie) == (proto == "https")
     assert r.headers["Cache-Control"] == "no-store"
 
 

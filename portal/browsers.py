@@ -1,0 +1,59 @@
+"""The browsers a person has signed in from, and the notice mailed when another one signs in.
+
+A browser is told apart by a long-lived random cookie (`portal_browser`, 256 bits); only its SHA-256 is stored,
+per person (`known_browsers`). A sign-in from a browser this person has not used before mails the owner: which
+browser and system, from which address, when, with links to Your sessions and to change the password. A person's
+very first sign-in is not news and mails nothing.
+"""
+import hashlib
+import secrets
+from datetime import timedelta
+
+from flask import after_this_request, current_app, request, url_for
+
+from . import clock
+from .extensions import db
+from .models import KnownBrowser, User
+from .notify import security_notice
+
+COOKIE = "portal_browser"
+KEEP = timedelta(days=400)  # how long the browser keeps its cookie (browsers cap cookies at about this)
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def note_sign_in(user: User, area: str, browser_label: str) -> bool:
+    """Record that `user` signed in from this browser; mail them when it is a browser they have not used before
+    (and not their first ever). Returns whether it was new. The caller commits."""
+    token = request.cookies.get(COOKIE)
+    if not (isinstance(token, str) and 20 <= len(token) <= 100):
+        token = secrets.token_urlsafe(32)
+    now = clock.now()
+    known = db.session.scalar(db.select(KnownBrowser).where(KnownBrowser.user_id == user.id,
+                                                            KnownBrowser.token_hash == _hash(token)))
+    if known is not None:
+        known.last_seen_at = now
+        return False
+    first_ever = db.session.scalar(db.select(KnownBrowser.id).where(KnownBrowser.user_id == user.id).limit(1)) is None
+    db.session.add(KnownBrowser(user_id=user.id, token_hash=_hash(token), created_at=now, last_seen_at=now))
+    _give_cookie(token)
+    if not first_ever:
+        links = [("See where you are signed in, sign out what you don't recognise and change your password",
+                  url_for(f"{area}.{_security_page(area)}", _external=True))]
+        security_notice(user, "login.new_browser", browser=browser_label, ip=request.remote_addr or "unknown",
+                        when=now.strftime("%d %B %Y %H:%M UTC"), links=links)
+    return True
+
+
+def _security_page(area: str) -> str:
+    return "security" if area == "agent" else "two_factor"
+
+
+def _give_cookie(token: str) -> None:
+    @after_this_request
+    def set_cookie(response):
+        response.set_cookie(COOKIE, token, max_age=int(KEEP.total_seconds()), httponly=True, samesite="Lax",
+                            secure=bool(current_app.config["SESSION_COOKIE_SECURE"] or request.is_secure))
+        return response
