@@ -1,9 +1,12 @@
-"""The floor: only the unavoidable work of a second factor, nothing else.
+"""The floor: only the unavoidable work of a sign-in with a second factor, nothing else.
 
-A signed-cookie session says which user is waiting for their second factor; one indexed read fetches their TOTP
-secret and last used step; pyotp checks the code (±1 step); one conditional UPDATE claims the step so it can
-never be used twice; the session is rewritten to say they are signed in. Served by gunicorn exactly like the
-portal (`gunicorn ... floor_app:app` from bench/), against the same database, with the same engine options.
+The sign-in page and the challenge page are constant HTML. The password step: one indexed read of the person's
+password hash by email, argon2id's check (argon2-cffi, as the portal), the session says who is waiting for their
+second factor. The second factor: one indexed read fetches their TOTP secret and last used step; pyotp checks the
+code (±1 step); one conditional UPDATE claims the step so it can never be used twice; the session is rewritten to
+say they are signed in. The landing page only reads the session. No CSRF token, no rate limit, no security log, no
+templates: that is what makes it a floor. Served by gunicorn exactly like the portal (`gunicorn ... floor_app:app`
+from bench/), against the same database, with the same engine options (SQLite in WAL mode, synchronous=NORMAL).
 
 Environment: FLOOR_DATABASE_URL (the benchmark's database), FLOOR_SECRET_KEY.
 """
@@ -11,8 +14,10 @@ import os
 import time
 
 import pyotp
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
 from flask import Flask, abort, redirect, request, session
-from sqlalchemy import BigInteger, Column, Integer, MetaData, String, Table, create_engine, or_, select, update
+from sqlalchemy import BigInteger, Column, Integer, MetaData, String, Table, create_engine, event, or_, select, update
 
 metadata = MetaData()
 floor_authenticators = Table(
@@ -22,11 +27,65 @@ floor_authenticators = Table(
     Column("secret", String(64), nullable=False),
     Column("last_used_step", BigInteger),
 )
+floor_users = Table(
+    "floor_users", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("email", String(255), nullable=False, unique=True),
+    Column("password_hash", String(255), nullable=False),
+)
+LOGIN_PAGE = ('<!doctype html><title>Sign in</title><form method="post" action="/login">'
+              '<input name="email" type="email"><input name="password" type="password"><button>Sign in</button></form>')
+CHALLENGE_PAGE = ('<!doctype html><title>Code</title><form method="post" action="/verify">'
+                  '<input name="code" inputmode="numeric"><button>Verify</button></form>')
 
 app = Flask(__name__)
 app.config["SECRET_KEY"] = os.environ.get("FLOOR_SECRET_KEY", "floor-bench-only")
 _url = os.environ.get("FLOOR_DATABASE_URL", "sqlite://")
 engine = create_engine(_url, **({} if _url.startswith("sqlite") else {"pool_recycle": 1800}))
+hasher = PasswordHasher()
+
+
+def tune_sqlite(engine) -> None:
+    """As the portal sets up SQLite (portal/connections.py): WAL, synchronous=NORMAL."""
+    if engine.dialect.name != "sqlite" or engine.url.database in (None, "", ":memory:"):
+        return
+
+    @event.listens_for(engine, "connect")
+    def _pragmas(dbapi_connection, _record):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+
+tune_sqlite(engine)
+
+
+@app.get("/login")
+def login_page():
+    return LOGIN_PAGE
+
+
+@app.post("/login")
+def login():
+    with engine.connect() as conn:
+        row = conn.execute(select(floor_users.c.id, floor_users.c.password_hash)
+                           .where(floor_users.c.email == request.form.get("email", ""))).first()
+    try:
+        if row is None or not hasher.verify(row.password_hash, request.form.get("password", "")):
+            abort(401)
+    except (VerificationError, InvalidHashError):
+        abort(401)
+    session.clear()
+    session["pending"] = row.id
+    return redirect("/verify")
+
+
+@app.get("/verify")
+def challenge_page():
+    if not isinstance(session.get("pending"), int):
+        abort(401)
+    return CHALLENGE_PAGE
 
 
 @app.post("/verify")

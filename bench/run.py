@@ -1,10 +1,16 @@
 """Run every benchmark and print the table: `python bench/run.py` (see bench/README.md; `--help` for sizes).
 
+The headline: the whole sign-in a person makes (sign-in page, email and password, challenge page, code, landing
+page) on the portal, on Flask-Security-Too configured alike (bench/fst_app.py) and on the floor (bench/floor_app.py),
+interleaved in one run. Then the second-factor step against the floor, how it grows to 1,000,000 people, the admin
+lists and the weight of every page.
+
 Writes bench/results/latest.md and bench/results/latest.json. A run where any flow failed to sign in is void
 (exit status 1) and says so at the top of the table.
 """
 import argparse
 import os
+import secrets
 import sys
 import time
 
@@ -32,8 +38,9 @@ def arguments():
                         help="more portal steps per round, one at a time, for the growth comparison")
     parser.add_argument("--warmup", type=int, default=20,
                         help="steps per server, and 2 sign-ins per worker, before anything is measured (20)")
-    parser.add_argument("--signins", type=int, default=40,
-                        help="whole sign-ins per database with the production hash, and as many with the cheapest")
+    parser.add_argument("--signins", type=int, default=60,
+                        help="whole sign-ins per app and database with the production hash, and as many with the "
+                             "cheapest (60)")
     parser.add_argument("--concurrency", type=int, default=8, help="requests in flight at once")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers of every server")
     parser.add_argument("--no-pages", action="store_true", help="skip the page-weight browser run")
@@ -48,41 +55,54 @@ def main() -> int:
     from portal.passwords import hash_password
     secret_enc = seed.stored_secret(keys, secret)
     password_hash = hash_password(PASSWORD)
+    fst = _fst_settings()
     smtp = SmtpSink()
     env = {**keys, "RATELIMIT_STORAGE_URI": REDIS_URL, "RATELIMIT_KEY_PREFIX": f"portal-bench-{os.getpid()}",
            "PORTAL_AUTH_RATE_LIMIT": "1000000 per minute", "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": str(smtp.port),
            "FLASK_DEBUG": "0"}
-    result = {"meta": report.machine(), "args": vars(args)}
+    result = {"meta": report.machine(), "args": vars(args), "phase_seconds": {}}
     databases, servers = [], []
+    phase = _phases(result["phase_seconds"])
     try:
         for kind in args.databases.split(","):
             for size in (args.small, args.large):
                 t = time.time()
                 print(f"seeding {kind} with {size:,} people ...", flush=True)
-                databases.append(seed.create(kind, size, args.admin_agents, env, secret, secret_enc, password_hash))
+                databases.append(seed.create(kind, size, args.admin_agents, env, secret, secret_enc, password_hash,
+                                             fst=fst["people"] if size == args.small else None))
                 databases[-1].seconds = time.time() - t
         result["seeding"] = [{"database": d.kind, "users": d.users, "agents": d.agents,
                               "seconds": round(d.seconds, 1)} for d in databases]
-        targets, portals = _start_servers(databases, env, keys, args, servers)
+        phase("seeding")
+        # The admins sign in now, minutes before the page-weight run signs one of them in again (a code's time step
+        # is claimed once).
+        admins = {id(d): admin_list.sign_in(_app(d, keys), "u0000001@example.com", PASSWORD, secret)
+                  for d in databases}
+        targets, portals, signin_apps = _start_servers(databases, env, keys, fst, secret, args, servers)
+        phase("starting servers")
         result["step"] = _interleaved_steps(targets, secret, args)
-        result["signin"] = _whole_signins(databases, portals, secret, args)
+        phase("second-factor steps")
+        result["signin"] = _whole_signins(databases, signin_apps, fst, args)
+        phase("whole sign-ins")
         result["statements"] = {  # counted on a fresh agent just below the sign-in people
             f"{d.kind} {d.users:,}": {
                 "portal": statements.portal_step(_app(d, keys), d.agents - _signin_people(args), secret),
                 "floor": statements.floor_step(d.url, keys["SECRET_KEY"], d.agents - _signin_people(args), secret)}
             for d in databases if d.users == args.small}
-        result["signin_statements"] = {  # a fresh agent just below the one counted above
-            f"{d.kind} {d.users:,}": statements.portal_signin(
-                _app(d, keys), f"u{d.agents - _signin_people(args) - 1:07d}@example.com", PASSWORD, secret)
+        result["signin_statements"] = {  # a fresh agent just below the one counted above, on each app
+            f"{d.kind} {d.users:,}": _signin_statements(d, keys, fst, secret, args)
             for d in databases if d.users == args.small}
+        phase("SQL counts")
         result["admin"] = [{"database": d.kind, **row} for d in databases
-                           for row in admin_list.measure(_app(d, keys), d.agents)]
+                           for row in admin_list.measure(_app(d, keys), d.agents, admins[id(d)])]
+        phase("admin lists")
         if not args.no_pages:
             # The largest database: the admin lists are full, and it has help-center people (after the agents).
             d = max(databases, key=lambda d: (d.users, d.kind == "postgresql"))
             end_user = f"u{d.agents + 1:07d}@example.com" if d.users > d.agents else None
             result["pages"] = pages.weigh(portals[id(d)].url, "u0000001@example.com", PASSWORD, secret, 1,
                                           end_user=end_user)
+            phase("page weight")
     finally:
         for server in servers:
             server.stop()
@@ -93,7 +113,20 @@ def main() -> int:
     markdown = report.render(result)
     report.write(args.out, result, markdown)
     print(markdown)
-    return 1 if any(v["void"] for part in ("step", "signin") for v in result[part].values()) else 0
+    void = any(v["void"] for v in result["step"].values()) or any(
+        a["void"] for apps in result["signin"].values() for a in apps.values())
+    return 1 if void else 0
+
+
+def _phases(into: dict):
+    """phase(name): the seconds since the last call, recorded under `name` (where a run's time goes)."""
+    last = [time.time()]
+
+    def phase(name: str):
+        now = time.time()
+        into[name] = round(now - last[0])
+        last[0] = now
+    return phase
 
 
 def _app(database, keys):
@@ -102,17 +135,54 @@ def _app(database, keys):
     return create_app(Config, SQLALCHEMY_DATABASE_URI=database.url, RATELIMIT_ENABLED=False, **keys)
 
 
-def _start_servers(databases, env, keys, args, servers):
+def _fst_settings() -> dict:
+    """Flask-Security-Too's keys for this run, and what its people get, made by FST itself: the password hash at
+    production cost and at the cheapest (its own format: argon2id through passlib of an HMAC of the password), and
+    one authenticator secret from its `Totp` class (stored encrypted with SECURITY_TOTP_SECRETS)."""
+    from flask_security import hash_password as fst_hash_password
+    from passlib.totp import generate_secret
+
+    from bench import fst_app
+    env = {"FST_SECRET_KEY": secrets.token_urlsafe(32), "FST_PASSWORD_SALT": secrets.token_urlsafe(16),
+           "FST_TOTP_SECRET": generate_secret()}
+    made = {}
+    for profile in fst_app.ARGON2:
+        app = fst_app.create_app("sqlite://", env["FST_SECRET_KEY"], env["FST_PASSWORD_SALT"], env["FST_TOTP_SECRET"],
+                                 profile)
+        with app.app_context():
+            made[profile] = fst_hash_password(PASSWORD)
+            if profile == "production":
+                stored = app.security.totp_factory.generate_totp_secret()
+                b32 = app.security.totp_factory.get_totp_b32_key(stored)
+    return {"env": env, "people": seed.FstPeople(made["production"], stored), "cheap_hash": made["cheapest"],
+            "secret": b32}
+
+
+def _start_servers(databases, env, keys, fst, secret, args, servers):
+    """Portal and floor on every database; on the small ones FST too, twice: one configured with the production
+    argon2id and one with the cheapest, for its cheap-hash people (FST re-hashes a stored password whose parameters
+    differ from its configuration at sign-in, which would put a production hash into the cheap sign-in)."""
     from bench.floor_app import app as floor_app
     floor_app.config["SECRET_KEY"] = keys["SECRET_KEY"]
-    targets, portals = [], {}
+    bench_dir = os.path.join(ROOT, "bench")
+    targets, portals, signin_apps = [], {}, {}
     for d in databases:
         portal = Gunicorn({**env, "DATABASE_URL": d.url}, workers=args.workers)
         floor = Gunicorn({"FLOOR_DATABASE_URL": d.url, "FLOOR_SECRET_KEY": keys["SECRET_KEY"]}, app="floor_app:app",
-                         workers=args.workers, cwd=os.path.join(ROOT, "bench"))
-        for server in (portal, floor):
+                         workers=args.workers, cwd=bench_dir)
+        started = [(portal, "/agent/login"), (floor, "/me")]
+        if d.fst:
+            fst_full, fst_cheap = (Gunicorn({**fst["env"], "FST_DATABASE_URL": d.url, "FST_HASH": profile},
+                                            app="fst_app:create_app()", workers=args.workers, cwd=bench_dir)
+                                   for profile in ("production", "cheapest"))
+            started += [(fst_full, "/login"), (fst_cheap, "/login")]
+            signin_apps[id(d)] = [
+                load.SignInApp("portal", portal, secret=secret, **load.PORTAL_SIGNIN),
+                load.SignInApp("FST", fst_full, secret=fst["secret"], cheap_server=fst_cheap, **load.FST_SIGNIN),
+                load.SignInApp("floor", floor, secret=secret, **load.FLOOR_SIGNIN)]
+        for server, ready in started:
             servers.append(server)
-            server.start(ready_path="/agent/login" if server is portal else "/me")
+            server.start(ready_path=ready)
         portals[id(d)] = portal
         # People 2.. take the second-factor steps; the last ones of the pool do whole sign-ins; 1 is the admin.
         needed = args.warmup + args.rounds * (args.flows + args.sequential)
@@ -126,7 +196,7 @@ def _start_servers(databases, env, keys, args, servers):
                                    load.floor_flows(floor_app, ids), database_cpu))
         targets.append(load.Target(f"portal | {label}", portal, "/agent/login/verify", "/agent/", "/agent/",
                                    load.portal_flows(_app(d, keys), ids), database_cpu))
-    return targets, portals
+    return targets, portals, signin_apps
 
 
 def _interleaved_steps(targets, secret, args) -> dict:
@@ -171,43 +241,92 @@ def _interleaved_steps(targets, secret, args) -> dict:
 
 
 def _signin_people(args) -> int:
-    """The last agents of each database: warm-up sign-ins, then pairs of full- and cheap-hash sign-ins."""
-    return 2 * args.workers + 2 * args.signins
+    """The last agents of each database: warm-up sign-ins (cheap hash, and for FST's production server production
+    hash), then pairs of full- and cheap-hash sign-ins. The three apps keep their people in tables of their own, so
+    each signs in the same people."""
+    return 4 * args.workers + 2 * args.signins
 
 
-def _whole_signins(databases, portals, secret, args) -> dict:
-    """Whole sign-ins, one at a time (concurrent argon2id hashes, 64 MiB each, fight over memory bandwidth, which
-    would charge the hash's own slowdown to everything else), each production-hash sign-in paired with one by a
-    person whose stored hash is argon2id at its cheapest. "Everything but the hash" is then measured directly, in
-    the same conditions, instead of as the small difference of two large, separately measured numbers (a few per
-    cent of noise in either would swing that difference by tens of per cent)."""
+def _whole_signins(databases, signin_apps, fst, args) -> dict:
+    """Whole sign-ins on the portal, FST and the floor, one at a time (concurrent argon2id hashes, 64 MiB each,
+    fight over memory bandwidth, which would charge the hash's own slowdown to everything else), interleaved: in
+    every round each app in turn, the order reversed every other round. Each production-hash sign-in is paired with
+    one by a person whose stored hash is argon2id at its cheapest: "everything but the hash" is then measured
+    directly, in the same conditions, instead of as the small difference of two large, separately measured numbers
+    (a few per cent of noise in either would swing that difference by tens of per cent)."""
     from portal.passwords import PROFILES
     cheap_hash = PasswordHasher(**PROFILES["test"]["password"]).hash(PASSWORD)
     cheap_hash_ms = load.hash_cpu_ms(stored=cheap_hash, password=PASSWORD, rounds=200)
-    out = {}
-    hash_ms = []
+    out, hash_ms = {}, []
     for d in databases:
         if d.users != args.small:
             continue
+        apps = signin_apps[id(d)]
         hash_ms.append(load.hash_cpu_ms())
-        ids = list(range(d.agents - _signin_people(args) + 1, d.agents + 1))
-        warm, ids = ids[:2 * args.workers], ids[2 * args.workers:]
-        full, cheap = ids[::2], ids[1::2]
-        seed.set_password_hash(d, warm + cheap, cheap_hash)
-        load.signin_batch(portals[id(d)], [f"u{i:07d}@example.com" for i in warm], PASSWORD, secret, 1)  # warm-up
-        batches = load.signin_pairs(portals[id(d)], [f"u{i:07d}@example.com" for i in full],
-                                    [f"u{i:07d}@example.com" for i in cheap], PASSWORD, secret)
+        emails = [f"u{i:07d}@example.com" for i in range(d.agents - _signin_people(args) + 1, d.agents + 1)]
+        w = 2 * args.workers
+        warm_cheap, warm_full, emails = emails[:w], emails[w:2 * w], emails[2 * w:]
+        full, cheap = emails[::2], emails[1::2]
+        seed.set_password_hash(d, [_id(e) for e in warm_cheap + cheap], cheap_hash, fst["cheap_hash"])
+        for app in apps:  # every worker's first requests: imports, caches, copy-on-write after the fork
+            warm = [load.signin_batch(app, warm_cheap, PASSWORD, cheap=True)]
+            if app.cheap_server:
+                warm.append(load.signin_batch(app, warm_full, PASSWORD))
+            failed = [f for b in warm for f in b.failures]
+            if failed:
+                raise SystemExit(f"{d.kind}: {app.name}: warm-up sign-ins did not sign in: {failed[:3]}")
+        totals = {app.name: (load.Batch(), load.Batch()) for app in apps}
+        rounds = {app.name: {"full": [], "cheap": []} for app in apps}
+        per_round = -(-len(full) // args.rounds)
+        for r in range(args.rounds):
+            chunk = slice(r * per_round, (r + 1) * per_round)
+            if not full[chunk]:
+                break
+            for app in (apps if r % 2 == 0 else list(reversed(apps))):
+                batches = load.signin_pairs(app, full[chunk], cheap[chunk], PASSWORD)
+                for total, batch, kind in zip(totals[app.name], batches, ("full", "cheap")):
+                    total.add(batch)
+                    rounds[app.name][kind].append(1000 * batch.cpu / batch.count)
+            print(f"{d.kind}: sign-in round {r + 1}/{args.rounds} done", flush=True)
         hash_ms.append(load.hash_cpu_ms())
-        summary, around = (b.summary() for b in batches)
-        signed = sum(1 for b in batches for tab in b.done if tab.get("/agent/").status == 200)
-        summary.update(signed_in=signed, requests=summary["requests"] + around["requests"],
-                       around_hash_cpu_ms=around["cpu_ms"] - cheap_hash_ms,
-                       void=summary["failures"] + around["failures"] > 0
-                       or signed != summary["requests"] + around["requests"])
-        out[f"{d.kind} {d.users:,}"] = summary
-    for summary in out.values():
-        summary["hash_cpu_ms"] = sum(hash_ms) / len(hash_ms)
+        label = f"{d.kind} {d.users:,}"
+        out[label] = {}
+        for app in apps:
+            full_batch, cheap_batch = totals[app.name]
+            summary, around = full_batch.summary(), cheap_batch.summary()
+            failures = full_batch.failures + cheap_batch.failures
+            out[label][app.name] = {
+                **summary, "cheap_cpu_ms": around["cpu_ms"], "cheap_p50_ms": around["p50_ms"],
+                "cheap_p95_ms": around["p95_ms"], "around_hash_cpu_ms": around["cpu_ms"] - cheap_hash_ms,
+                "round_full_cpu_ms": rounds[app.name]["full"], "round_cheap_cpu_ms": rounds[app.name]["cheap"],
+                "signins": full_batch.count + cheap_batch.count,
+                "signed_in": full_batch.count + cheap_batch.count - len(failures),
+                "failed": [list(f) for f in failures[:5]], "void": bool(failures)}
+    for apps in out.values():
+        for summary in apps.values():
+            summary["hash_cpu_ms"] = sum(hash_ms) / len(hash_ms)
+            summary["cheapest_hash_cpu_ms"] = cheap_hash_ms
     return out
+
+
+def _id(email: str) -> int:
+    return int(email[1:8])
+
+
+def _signin_statements(d, keys, fst, secret, args) -> dict:
+    """SQL per request of a whole sign-in on each app, counted in-process on a fresh person (the agent just below
+    the one whose second-factor step is counted)."""
+    from bench import fst_app
+    email = f"u{d.agents - _signin_people(args) - 1:07d}@example.com"
+    env = fst["env"]
+    fst_flask = fst_app.create_app(d.url, env["FST_SECRET_KEY"], env["FST_PASSWORD_SALT"], env["FST_TOTP_SECRET"])
+    try:
+        return {"portal": statements.portal_signin(_app(d, keys), email, PASSWORD, secret),
+                "FST": statements.fst_signin(fst_flask, email, PASSWORD, fst["secret"]),
+                "floor": statements.floor_signin(d.url, keys["SECRET_KEY"], email, PASSWORD, secret)}
+    finally:
+        with fst_flask.app_context():
+            fst_app.db.engine.dispose()
 
 
 if __name__ == "__main__":

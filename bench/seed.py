@@ -3,12 +3,15 @@ COPY on PostgreSQL, one executemany transaction on SQLite.
 
 User ids 1..agents are agents with a confirmed authenticator app (id 1 is also an admin); the rest are end
 users. Every authenticator holds the same secret (encrypted once with the run's key): what makes each flow
-fresh is that it is another person's authenticator row, so the replay guard never trips. The floor app's table
-holds the same people with the clear secret.
+fresh is that it is another person's authenticator row, so the replay guard never trips. The floor app's tables
+hold the agents again (email, password hash, the clear secret). Where asked (`fst`), Flask-Security-Too's tables
+(bench/fst_app.py) hold the agents too, with FST's own password hash and an authenticator secret made by FST's
+`Totp` class, the same for everyone, as its primary (and only) second factor.
 """
 import os
 import sqlite3
 import tempfile
+import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -32,12 +35,20 @@ def stored_secret(keys: dict, secret: str, for_older: bool = False) -> str:
 
 
 @dataclass
+class FstPeople:
+    """What FST's people get: its password hash (production cost) and its stored TOTP secret."""
+    password_hash: str
+    totp_secret: str
+
+
+@dataclass
 class BenchDatabase:
     kind: str  # "sqlite" or "postgresql"
     users: int
     agents: int
     url: str
     handle: object = None  # PgDatabase, or the SQLite file's directory
+    fst: bool = False  # Flask-Security-Too's tables made and filled
 
     def drop(self):
         if isinstance(self.handle, PgDatabase):
@@ -71,7 +82,7 @@ def _rows(table, count: int, make):
 
 
 def create(kind: str, users: int, agents: int, env: dict, secret: str, secret_enc: str, password_hash: str,
-           totp_instance: int = 1) -> BenchDatabase:
+           totp_instance: int = 1, fst: FstPeople | None = None) -> BenchDatabase:
     if kind == "postgresql":
         handle = PgDatabase(prefix=f"portal_bench_{users}")
         url = handle.url
@@ -82,6 +93,10 @@ def create(kind: str, users: int, agents: int, env: dict, secret: str, secret_en
     flask_cli({**env, "DATABASE_URL": url}, "db", "upgrade")
     engine = create_engine(url)
     floor_metadata.create_all(engine)
+    if fst:
+        from bench.fst_app import db as fst_db
+        fst_db.metadata.create_all(engine)
+        database.fst = True
     engine.dispose()
 
     from portal.models import Authenticator, User
@@ -102,8 +117,20 @@ def create(kind: str, users: int, agents: int, env: dict, secret: str, secret_en
     def floor(i):
         return {"id": i, "user_id": i, "secret": secret}
 
+    def floor_user(i):
+        return {"id": i, "email": f"u{i:07d}@example.com", "password_hash": password_hash}
+
     tables = [(User.__table__, users, user), (Authenticator.__table__, n_agents, authenticator),
-              (floor_metadata.tables["floor_authenticators"], n_agents, floor)]
+              (floor_metadata.tables["floor_authenticators"], n_agents, floor),
+              (floor_metadata.tables["floor_users"], n_agents, floor_user)]
+    if fst:
+        from bench.fst_app import User as FstUser
+
+        def fst_user(i):
+            return {"id": i, "email": f"u{i:07d}@example.com", "password": fst.password_hash, "active": True,
+                    "fs_uniquifier": uuid.uuid4().hex, "tf_primary_method": "authenticator",
+                    "tf_totp_secret": fst.totp_secret}
+        tables.append((FstUser.__table__, n_agents, fst_user))
     if kind == "postgresql":
         _copy_postgresql(url, tables)
     else:
@@ -111,14 +138,21 @@ def create(kind: str, users: int, agents: int, env: dict, secret: str, secret_en
     return database
 
 
-def set_password_hash(database: BenchDatabase, user_ids, password_hash: str) -> None:
-    """Give these people another stored password hash (the benchmark's cheapest-hash sign-ins)."""
+def set_password_hash(database: BenchDatabase, user_ids, password_hash: str, fst_password_hash: str | None = None):
+    """Give these people another stored password hash (the benchmark's cheapest-hash sign-ins): in the portal's
+    and the floor's tables, and in FST's (its own format) when given."""
     from portal.models import User
+    ids = list(user_ids)
+    updates = [(User.__table__, "password_hash", password_hash),
+               (floor_metadata.tables["floor_users"], "password_hash", password_hash)]
+    if fst_password_hash and database.fst:
+        from bench.fst_app import User as FstUser
+        updates.append((FstUser.__table__, "password", fst_password_hash))
     engine = create_engine(database.url)
     try:
         with engine.begin() as conn:
-            conn.execute(User.__table__.update().where(User.__table__.c.id.in_(list(user_ids)))
-                         .values(password_hash=password_hash))
+            for table, column, value in updates:
+                conn.execute(table.update().where(table.c.id.in_(ids)).values({column: value}))
     finally:
         engine.dispose()
 
