@@ -31,12 +31,14 @@ def note_sign_in(user: User, area: str, browser_label: str) -> bool:
     if not (isinstance(token, str) and 20 <= len(token) <= 100):
         token = secrets.token_urlsafe(32)
     now = clock.now()
-    known = db.session.scalar(db.select(KnownBrowser).where(KnownBrowser.user_id == user.id,
-                                                            KnownBrowser.token_hash == _hash(token)))
+    browsers = list(db.session.scalars(db.select(KnownBrowser).where(KnownBrowser.user_id == user.id)))
+    known = next((b for b in browsers if b.token_hash == _hash(token)), None)
     if known is not None:
         known.last_seen_at = now
         return False
-    first_ever = db.session.scalar(db.select(KnownBrowser.id).where(KnownBrowser.user_id == user.id).limit(1)) is None
+    first_ever = not browsers
+    for gone in (b for b in browsers if now - b.last_seen_at > KEEP):  # their cookie has expired by now
+        db.session.delete(gone)
     db.session.add(KnownBrowser(user_id=user.id, token_hash=_hash(token), created_at=now, last_seen_at=now))
     _give_cookie(token)
     if not first_ever:

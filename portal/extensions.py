@@ -11,19 +11,12 @@ class Base(DeclarativeBase):
     pass
 
 
-db = SQLAlchemy(model_class=Base)
+# Objects keep what they hold across a commit (SQLAlchemy's expire_on_commit=False): a flow that commits and goes on
+# (the sign-in: the pending row, then the new session) does not read back rows it just wrote. A value changed by a
+# Core UPDATE elsewhere in the same request is read with a fresh SELECT (or db.session.refresh), never from the object.
+db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 mail = Mail()
 
-
-def commit_keeping_loaded() -> None:
-    """Commit without expiring what the session has loaded, for a caller that knows nothing it reads afterwards
-    changed in the database (SQLAlchemy would otherwise reload each object on its next attribute access)."""
-    session = db.session()
-    session.expire_on_commit = False
-    try:
-        session.commit()
-    finally:
-        session.expire_on_commit = True

@@ -69,8 +69,10 @@ def _load(token) -> UserSession | None:
     """The live session row for a cookie's token, with its person; an expired one is deleted."""
     if not isinstance(token, str) or not token or len(token) > 100:
         return None
+    # With the person and their authenticators: every page of an area checks them (areas.area_required).
     row = db.session.execute(db.select(UserSession).where(UserSession.token_hash == _hash(token))
-                             .options(joinedload(UserSession.user))).scalar_one_or_none()
+                             .options(joinedload(UserSession.user).joinedload(User.authenticators))
+                             ).unique().scalar_one_or_none()
     if row is None:
         return None
     now = clock.now()
