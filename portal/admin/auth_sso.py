@@ -8,8 +8,8 @@ from ..twofactor import registry
 from ..twofactor.base import FlowError
 from . import bp, grace
 from .access import admin_required, fresh_proof_required, me, render
-from .forms import AuthSettingsForm, auth_settings_form
-from .rules import AuthChoices, NeedsConfirmation, save_auth_settings
+from .forms import AuthSettingsForm, SessionLimitsForm, auth_settings_form
+from .rules import SESSION_LIMITS, AuthChoices, NeedsConfirmation, save_auth_settings, set_session_limits
 
 
 def _methods() -> dict:
@@ -28,7 +28,12 @@ def _current_form() -> AuthSettingsForm:
         grace_until=grace.to_local(deadline, tz_name) if deadline else None)
 
 
-def _page(form: AuthSettingsForm, status: int = 200, confirm_message: str | None = None, error: str | None = None):
+def _limits_form() -> SessionLimitsForm:
+    return SessionLimitsForm(formdata=None, **{field: get_setting(key) for field, key in SESSION_LIMITS.items()})
+
+
+def _page(form: AuthSettingsForm, status: int = 200, confirm_message: str | None = None, error: str | None = None,
+          limits_form: SessionLimitsForm | None = None):
     deadline = grace_until()
     tz_name = get_setting("grace_timezone") or "UTC"
     using = registry.people_using()
@@ -36,7 +41,19 @@ def _page(form: AuthSettingsForm, status: int = 200, confirm_message: str | None
     return render("admin/auth.html", status, form=form, switches=switches,
                   deadline=deadline, deadline_text=grace.describe(deadline, tz_name) if deadline else None,
                   grace_passed=deadline is not None and clock.now() >= deadline, confirm_message=confirm_message,
-                  error=error)
+                  error=error, limits_form=limits_form or _limits_form())
+
+
+@bp.route("/auth/sessions", methods=["POST"])
+@admin_required
+@fresh_proof_required
+def auth_sessions_save():
+    form = SessionLimitsForm()
+    if not form.validate_on_submit():
+        return _page(_current_form(), 400, limits_form=form)
+    changes = set_session_limits(me(), {field: form[field].data for field in SESSION_LIMITS})
+    flash("Session limits saved." if changes else "Nothing changed.", "success")
+    return redirect(url_for("admin.auth"), code=303)
 
 
 @bp.route("/auth")

@@ -3,8 +3,8 @@ from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
 from wtforms import SelectField
 from wtforms.fields import SelectChoice
-from wtforms.fields import BooleanField, DateTimeLocalField, StringField, SubmitField
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.fields import BooleanField, DateTimeLocalField, IntegerField, StringField, SubmitField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import html_params
 
 from .grace import listed_timezones, timezone_names
@@ -61,6 +61,23 @@ def auth_settings_form(methods: dict, **values) -> AuthSettingsForm:
     and labelled with the method's switch_label."""
     switches = {key: BooleanField(method.switch_label) for key, method in methods.items()}
     return type("AuthSettingsWithSwitches", (AuthSettingsForm,), switches)(**values)
+
+
+class SessionLimitsForm(FlaskForm):
+    """How long signed-in sessions last (portal.sessions): idle, and in all, for staff and for end users."""
+    staff_idle = IntegerField("Agents and admins: signed out after this many minutes without use",
+                              validators=[InputRequired("Enter a number of minutes."),
+                                          NumberRange(5, 7 * 24 * 60, "Between 5 minutes and 7 days (10080).")])
+    staff_max = IntegerField("Agents and admins: signed out this many hours after signing in",
+                             validators=[InputRequired("Enter a number of hours."),
+                                         NumberRange(1, 90 * 24, "Between 1 hour and 90 days (2160).")])
+    end_user_idle = IntegerField("End users: signed out after this many minutes without use",
+                                 validators=[InputRequired("Enter a number of minutes."),
+                                             NumberRange(5, 90 * 24 * 60, "Between 5 minutes and 90 days (129600).")])
+    end_user_max = IntegerField("End users: signed out this many hours after signing in",
+                                validators=[InputRequired("Enter a number of hours."),
+                                            NumberRange(1, 400 * 24, "Between 1 hour and 400 days (9600).")])
+    submit = SubmitField("Save session limits")
 
 
 class EnforceForm(FlaskForm):

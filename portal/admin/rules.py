@@ -178,6 +178,24 @@ def unlock(admin: User, person: User) -> None:
     db.session.commit()
 
 
+SESSION_LIMITS = {"staff_idle": "session_idle_minutes_staff", "staff_max": "session_max_hours_staff",
+                  "end_user_idle": "session_idle_minutes_end_users", "end_user_max": "session_max_hours_end_users"}
+
+
+def set_session_limits(admin: User, limits: dict[str, int]) -> list[str]:
+    """Change how long sessions last (keys of SESSION_LIMITS); a session already open follows the new limits from
+    its next request. Returns what changed (logged)."""
+    changes = []
+    for field, key in SESSION_LIMITS.items():
+        if limits[field] != get_setting(key):
+            set_setting(key, limits[field])
+            changes.append(f"{key} {limits[field]}")
+    if changes:
+        security_log.record("admin.policy_changed", actor=admin, changes=changes)
+    db.session.commit()
+    return changes
+
+
 def end_sessions(admin: User, person: User) -> int:
     """Sign a person out of every browser (a stolen laptop, someone leaving): logged, the owner told."""
     if person.id == admin.id:

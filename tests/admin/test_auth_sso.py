@@ -185,3 +185,23 @@ def test_a_stale_proof_before_a_page_that_shows_a_secret(app, admin, actor, cloc
     assert "Scan this QR code" in page_text(admin.get(r.headers["Location"]))
     r = admin.submit("/admin/confirm", {"secret": "correct horse battery", "next": "https://evil.example/"})
     assert r.headers["Location"] == "/admin/"  # never off-site
+
+
+def test_admin_sets_how_long_sessions_last(app, admin, actor):
+    page = page_text(admin.get("/admin/auth"))
+    assert "Sessions" in page and 'value="120"' in admin.get("/admin/auth").get_data(as_text=True)
+    form = {"staff_idle": "30", "staff_max": "8", "end_user_idle": "1440", "end_user_max": "720"}
+    r = admin.submit("/admin/auth/sessions", {**form, "staff_idle": "2"}, page="/admin/auth")
+    assert r.status_code == 400 and "Between 5 minutes and 7 days (10080)." in page_text(r)
+    r = admin.submit("/admin/auth/sessions", {**form, "staff_max": "junk"}, page="/admin/auth")
+    assert r.status_code == 400
+    r = admin.submit("/admin/auth/sessions", form, page="/admin/auth")
+    assert r.status_code == 303 and flashes(admin.get("/admin/auth")) == ["Session limits saved."]
+    with app.app_context():
+        assert (get_setting("session_idle_minutes_staff"), get_setting("session_max_hours_staff")) == (30, 8)
+    (event,) = events(app, "admin.policy_changed")
+    assert "session_idle_minutes_staff 30" in event.detail
+    nat = actor("nat@example.com", name="Nat New")
+    nat.sign_in()
+    nat.clock.advance(31 * 60)
+    assert nat.get("/agent/").status_code == 302  # idle past the new limit
