@@ -1,6 +1,6 @@
-"""Manage > Plugins (seeds 000/001): installed 2FA plugins, Add New Plugin > Install, a plugin's Status (the same
-switch as Auth & SSO's), and its Instances (Name, Status, Config); Uninstall and Delete instance (issue 19), each
-after a page saying who is affected."""
+"""Manage > Plugins (as in osTicket's plugin pages): installed 2FA plugins, Add New Plugin > Install, a plugin's
+Status (the same switch as Auth & SSO's), its Instances (Name, Status, Config), and Uninstall and Delete instance,
+each after a page saying who is affected (portal.admin.plugin_removal)."""
 from flask import abort, flash, redirect, url_for
 
 from ..extensions import db
@@ -8,8 +8,8 @@ from ..models import PluginInstance
 from ..twofactor import registry
 from ..safe_url import row_id
 from ..twofactor.forms import ActionForm, ConfirmForm
-from ..twofactor.setup import FlowError
-from . import bp, rules
+from ..twofactor.base import FlowError
+from . import bp, plugin_removal, rules
 from .access import admin_required, fresh_proof_required, me, render
 from .forms import PluginStatusForm, config_fields, config_values, instance_form
 
@@ -55,7 +55,7 @@ def plugin_install(key: str):
 
 def _plugin_page(info, form, status: int = 200, confirm_message: str | None = None):
     return render("admin/plugin.html", status, plugin=info, form=form, confirm_message=confirm_message,
-                  instances=registry.instances_of(info.key), uninstall_refused=rules.uninstall_refused(info.key))
+                  instances=registry.instances_of(info.key), uninstall_refused=plugin_removal.uninstall_refused(info.key))
 
 
 @bp.route("/plugins/<key>")
@@ -142,7 +142,7 @@ def plugin_instance_save(key: str, instance_id: int | None = None):
 def _instance_delete_page(info, instance, form, status: int = 200, refused: str | None = None):
     return render("admin/plugin_instance_delete.html", status, plugin=info, instance=instance, form=form,
                   usage=registry.usage_of([instance.id]),
-                  refused=refused or rules.instance_delete_refused(instance))
+                  refused=refused or plugin_removal.instance_delete_refused(instance))
 
 
 @bp.route("/plugins/<key>/instances/<int:instance_id>/delete")
@@ -165,7 +165,7 @@ def plugin_instance_delete_save(key: str, instance_id: int):
         return _instance_delete_page(info, instance, form, 400)
     name = instance.name
     try:
-        removed, people = rules.delete_instance(me(), key, instance)
+        removed, people = plugin_removal.delete_instance(me(), key, instance)
     except FlowError as exc:
         return _instance_delete_page(info, instance, form, 409, refused=str(exc))
     flash(f"Instance “{name}” deleted. " + (
@@ -184,7 +184,7 @@ def _uninstall_page(info, form, status: int = 200, refused: str | None = None):
     instances = registry.instances_of(info.key)
     return render("admin/plugin_uninstall.html", status, plugin=info, form=form, instances=instances,
                   usage=registry.usage_of([i.id for i in instances], info.key), builtin=registry.is_builtin(info.key),
-                  refused=refused or rules.uninstall_refused(info.key))
+                  refused=refused or plugin_removal.uninstall_refused(info.key))
 
 
 @bp.route("/plugins/<key>/uninstall")
@@ -204,7 +204,7 @@ def plugin_uninstall_save(key: str):
         form.confirm.errors.append(f"Tick “Yes, I understand” to uninstall {info.label}.")
         return _uninstall_page(info, form, 400)
     try:
-        instances, removed, people = rules.uninstall_plugin(me(), key)
+        instances, removed, people = plugin_removal.uninstall_plugin(me(), key)
     except FlowError as exc:
         return _uninstall_page(info, form, 409, refused=str(exc))
     flash(f"{info.label} is uninstalled: {instances} instance{'s' if instances != 1 else ''} deleted" + (

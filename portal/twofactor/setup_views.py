@@ -5,6 +5,8 @@ Each place is a SetupPlace: who is being set up, what guards the page, the page 
 partial (Method.setup_template) and where a finished setup goes. The page itself — the name, the method's steps,
 "Send Verification Code" for a method that sends codes, the first code, the errors — is the same everywhere.
 """
+from abc import ABC, abstractmethod
+
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
 
 from ..models import PluginInstance, User
@@ -16,7 +18,7 @@ from .forms import ActionForm, SetupForm
 from .fresh import fresh_required
 
 
-class SetupPlace:
+class SetupPlace(ABC):
     """What differs between the places a method is set up. Subclasses fill in the blanks."""
 
     area: Area
@@ -54,8 +56,9 @@ class SetupPlace:
     def context(self, user: User, **kwargs) -> dict:
         return {}
 
+    @abstractmethod
     def done(self, user: User, authenticator, **kwargs):
-        raise NotImplementedError
+        """The response once the setup is confirmed (a flash and a redirect)."""
 
     def register(self, bp, rule: str, send_rule: str | None) -> None:
         """Add the page at `rule`, and "Send Verification Code" at `send_rule` (None where nothing is sent)."""
