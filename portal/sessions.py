@@ -16,6 +16,7 @@ import secrets
 from datetime import timedelta
 
 from flask import g, has_request_context, request, session
+from flask_login import logout_user
 from sqlalchemy import delete
 from sqlalchemy.orm import joinedload
 
@@ -57,7 +58,6 @@ def open_session(user: User, area: str, how: str, data: dict | None = None) -> U
     session.clear()
     session[COOKIE_KEY] = token
     g.portal_session = row
-    g.pop("_login_user", None)  # Flask-Login loads this request's person again, from the new session
     return row
 
 
@@ -103,9 +103,9 @@ def sign_out() -> None:
 
 
 def _forget_browser() -> None:
+    logout_user()  # Flask-Login's person of this request: anonymous from now on
     session.clear()
     g.portal_session = None
-    g.pop("_login_user", None)  # Flask-Login's person of this request: anonymous from now on
 
 
 def end_all(user: User, keep_current: bool = False) -> int:
