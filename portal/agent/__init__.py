@@ -1,14 +1,17 @@
 from flask import Blueprint
 
 from ..twofactor.account_views import register_account_routes
+from ..twofactor.authenticator_views import register_authenticator_routes
 from ..twofactor.areas import AGENT_CONSOLE as AREA
 from ..twofactor.login_views import register_login_routes
 from ..twofactor.setup_views import OwnSetup
 
 bp = Blueprint("agent", __name__)
 register_login_routes(bp, AREA)
-# Recovery codes, devices, activity, fresh proof, the default method.
-register_account_routes(bp, AREA, back="agent.security", authenticator_rule="/preferences/security/<authenticator_id>")
+# Recovery codes, devices, sessions, activity, fresh proof; each authenticator's Edit, default and Remove.
+register_account_routes(bp, AREA, back="agent.security")
+register_authenticator_routes(bp, AREA, back="agent.security", rule="/preferences/security/<authenticator_id>",
+                              nav="agent/_security_nav.html")
 OwnSetup(AREA, "agent.security_setup", "agent/setup.html", back="agent.security").register(
     bp, "/preferences/security/setup/<instance_id>", "/preferences/security/setup/<instance_id>/send-code")
 

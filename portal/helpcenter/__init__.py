@@ -1,6 +1,7 @@
 from flask import Blueprint
 
 from ..twofactor.account_views import register_account_routes
+from ..twofactor.authenticator_views import register_authenticator_routes
 from ..twofactor.areas import HELP_CENTER as AREA
 from ..twofactor.login_views import register_login_routes
 from ..twofactor.setup_views import OwnSetup
@@ -8,8 +9,10 @@ from .forms import AuthenticatorSetupForm
 
 bp = Blueprint("helpcenter", __name__)
 register_login_routes(bp, AREA)
-# Recovery codes, devices, activity, fresh proof, the default method.
-register_account_routes(bp, AREA, back="helpcenter.two_factor", authenticator_rule="/profile/2fa/<authenticator_id>")
+# Recovery codes, devices, sessions, activity, fresh proof; each authenticator's Edit, default and Remove.
+register_account_routes(bp, AREA, back="helpcenter.two_factor")
+register_authenticator_routes(bp, AREA, back="helpcenter.two_factor", rule="/profile/2fa/<authenticator_id>",
+                              nav="helpcenter/_profile_tabs.html")
 # Your 2FA > Set up …: the help center's own words for the shared setup page.
 OwnSetup(AREA, "helpcenter.set_up", "helpcenter/setup.html", back="helpcenter.two_factor",
          form_class=AuthenticatorSetupForm, submit_label="Submit Code and Create",

@@ -1,9 +1,9 @@
 """Forms of the sign-in extras and the person's own security pages (recovery codes, remembered devices)."""
 from flask_wtf import FlaskForm
-from wtforms.fields import BooleanField, HiddenField, StringField, SubmitField
+from wtforms.fields import BooleanField, HiddenField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length
 
-from .forms import ChallengeForm
+from .forms import ChallengeForm, RenameForm
 from .recovery import FORMAT_MESSAGE
 
 
@@ -24,3 +24,17 @@ class NextForm(FlaskForm):
     """A button that carries where to go afterwards (a local path, checked again on the server)."""
     next = HiddenField()
     submit = SubmitField("Continue")
+
+
+class EditForm(RenameForm):
+    name = StringField("Authenticator Name", *RenameForm.name.args[1:], **RenameForm.name.kwargs)
+    submit = SubmitField("Save")
+
+
+class RemoveForm(FlaskForm):
+    """Remove: a confirmation, and fresh proof (password or a current code) when the last one is too old."""
+    secret = PasswordField("Your password or a current code", validators=[Length(max=1024)],
+                           render_kw={"autocomplete": "current-password"})
+    confirm = BooleanField("Yes, remove this authenticator",
+                           validators=[DataRequired("Tick the box to confirm you want to remove it.")])
+    submit = SubmitField("Remove")

@@ -4,7 +4,6 @@
 those left, a new set on request), remembered devices (list, forget one or all) and recent security activity.
 The area's own 2FA page (Preferences > Security, Your 2FA) includes the panels in templates/security/.
 """
-import json
 from dataclasses import dataclass, field
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
@@ -14,9 +13,9 @@ from ..extensions import db
 from ..models import SecurityEvent, User
 from ..rate_limits import auth_limit
 from ..safe_url import local_path
-from ..security_log import EVENT_TYPES
+from ..security_log import describe
 from ..settings import get_setting
-from . import devices, fresh, recovery, registry, setup
+from . import devices, fresh, recovery, registry
 from .account_forms import NextForm
 from .areas import area_required, me
 from .forms import ActionForm, ProofForm
@@ -73,25 +72,8 @@ def activity(user: User, limit: int) -> list:
     return [(e, describe(e)) for e in events]
 
 
-SIGN_INS = {"password": "Signed in with a password only", "remembered_device": "Signed in on a remembered device",
-            "recovery": "Signed in with a recovery code", "setup": "Signed in after setting up 2FA",
-            "skipped": "Signed in, 2FA setup skipped for now"}
-
-
-def describe(event: SecurityEvent) -> str:
-    if event.type == "login.success":
-        try:
-            how = json.loads(event.detail or "{}").get("how")
-        except (ValueError, AttributeError):
-            how = None
-        if how in SIGN_INS:
-            return SIGN_INS[how]
-    return EVENT_TYPES.get(event.type, event.type)
-
-
-def register_account_routes(bp, area, back: str, authenticator_rule: str) -> None:
-    """Add the pages to `bp`; `back` is the endpoint of the area's own 2FA page, `authenticator_rule` the URL of
-    one of the person's authenticators there ("/profile/2fa/<authenticator_id>")."""
+def register_account_routes(bp, area, back: str) -> None:
+    """Add the pages to `bp`; `back` is the endpoint of the area's own 2FA page."""
     def render(template: str, status: int = 200, **context):
         return area.render(template, status, user=me(), **context)
 
@@ -161,19 +143,6 @@ def register_account_routes(bp, area, back: str, authenticator_rule: str) -> Non
             count, f"All {count} remembered devices are forgotten."), "success")
         return redirect(back_url())
 
-    @fresh.fresh_required(area)
-    def make_default_view(authenticator_id):
-        user = me()
-        authenticator = setup.owned(user, authenticator_id)
-        if authenticator is None:
-            abort(404)
-        if not ActionForm().validate_on_submit():
-            abort(400)
-        setup.set_default(user, authenticator)
-        flash(f"“{authenticator.name}” is now your default 2FA method. We ask for it first when you sign in.",
-              "success")
-        return redirect(back_url())
-
     def end_session_view(session_id):
         user = me()
         row = sessions.owned(user, session_id)
@@ -220,7 +189,6 @@ def register_account_routes(bp, area, back: str, authenticator_rule: str) -> Non
         ("/security/activity", "security_activity", activity_view, ["GET"]),
         ("/security/sessions/<session_id>/end", "session_end", end_session_view, ["POST"]),
         ("/security/sessions/end-others", "sessions_end_others", end_others_view, ["POST"]),
-        (f"{authenticator_rule}/default", "make_default", make_default_view, ["POST"]),
     ]:
         bp.add_url_rule(rule, endpoint, guard(view), methods=methods)
     bp.add_app_template_global(overview, "security_overview")
