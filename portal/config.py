@@ -40,7 +40,7 @@ class Config:
     # Seconds a mail server may take before we give up (a hanging server must not hold a worker).
     MAIL_TIMEOUT = _int("MAIL_TIMEOUT", 10)
     # How long a password-verified login waits for its second factor.
-    PENDING_LOGIN_SECONDS = _int("PENDING_LOGIN_SECONDS", 300)
+    PENDING_LOGIN_SECONDS = _int("PENDING_LOGIN_SECONDS", 600)  # as long as an email code it sends (10 minutes)
     # Wrong codes allowed for one pending login before the password is asked again.
     PENDING_LOGIN_MAX_FAILURES = _int("PENDING_LOGIN_MAX_FAILURES", 5)
     # How long a password or code proves "it is really you" before a sensitive change.
@@ -55,6 +55,28 @@ class Config:
     # Trust X-Forwarded-* from this many proxies (0 when the portal faces clients directly).
     PROXY_FIX_HOPS = _int("PROXY_FIX_HOPS", 0)
     WTF_CSRF_TIME_LIMIT = None  # tokens live as long as the session
+    # Operations (portal/logs.py, health.py, metrics.py, security_webhook.py; README "Operations").
+    # Log lines as "text" or "json" (one JSON object per line: time, level, logger, message, request_id, user_id).
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
+    # The lowest level written (DEBUG, INFO, WARNING, ERROR).
+    LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+    # Seconds each readiness check (database, Redis) of GET /readyz may take before it counts as failed.
+    READINESS_TIMEOUT = float(os.environ.get("READINESS_TIMEOUT", "2"))
+    # Where Prometheus metrics are served (e.g. "/metrics"); unset: no metrics at all.
+    METRICS_PATH = os.environ.get("METRICS_PATH")
+    # Bearer token Prometheus must send (Authorization: Bearer ...) for the metrics; required unless METRICS_ALLOWED_IPS.
+    METRICS_TOKEN = os.environ.get("METRICS_TOKEN")
+    # Comma-separated addresses or networks allowed to read the metrics (e.g. "10.0.0.5,10.1.0.0/24").
+    METRICS_ALLOWED_IPS = os.environ.get("METRICS_ALLOWED_IPS")
+    # Every committed security event is POSTed here as JSON, signed (X-Portal-Signature); unset: no webhook.
+    SECURITY_WEBHOOK_URL = os.environ.get("SECURITY_WEBHOOK_URL")
+    # The HMAC-SHA256 key of that signature; required with SECURITY_WEBHOOK_URL.
+    SECURITY_WEBHOOK_SECRET = os.environ.get("SECURITY_WEBHOOK_SECRET")
+    # Seconds one delivery may take, tries per event, first wait between tries (doubling), events held at most.
+    SECURITY_WEBHOOK_TIMEOUT = float(os.environ.get("SECURITY_WEBHOOK_TIMEOUT", "5"))
+    SECURITY_WEBHOOK_TRIES = _int("SECURITY_WEBHOOK_TRIES", 3)
+    SECURITY_WEBHOOK_BACKOFF = float(os.environ.get("SECURITY_WEBHOOK_BACKOFF", "1"))
+    SECURITY_WEBHOOK_QUEUE = _int("SECURITY_WEBHOOK_QUEUE", 1000)
 
 
 class TestConfig(Config):
