@@ -39,7 +39,11 @@ def create_app(config_class=Config, **overrides) -> Flask:
     rate_limits.init_app(app)
     login_manager.init_app(app)
 
-    from . import auth_session, compression, errors, headers
+    from . import auth_session, compression, errors, headers, health, logs, metrics, security_webhook
+    logs.init_app(app)  # first: every later request hook and error page has the request id
+    security_webhook.check_settings(app)
+    health.init_app(app)  # /healthz, /readyz: before anything that would touch a session
+    metrics.init_app(app)  # off unless METRICS_PATH is set
     compression.init_app(app)  # static CSS, JS and SVG only: never a page (BREACH; see portal/compression.py)
     auth_session.init_app(app)
     errors.init_app(app)

@@ -1,4 +1,4 @@
-"""Admin command line: `flask --app wsgi user create|reset-2fa|unlock`, `demo`, `rotate-keys`."""
+"""Admin command line: `flask --app wsgi user create|reset-2fa|unlock|set-password`, `demo`, `rotate-keys`."""
 import click
 from flask import current_app
 from flask.cli import AppGroup
@@ -62,6 +62,20 @@ def register_cli(app) -> None:
         security_log.record("2fa.unlocked", user)
         db.session.commit()
         click.echo(f"Unlocked {user.email}.")
+
+    @user_group.command("set-password")
+    @click.argument("email")
+    def set_password(email):
+        """Give a person a new password (asked for twice); every session of theirs is signed out and they are told."""
+        from . import password_reset
+        user = _find(email)
+        password = click.prompt("New password", hide_input=True, confirmation_prompt=True)
+        reason = password_reset.problem_with(user, password)
+        if reason:
+            raise click.ClickException(reason)
+        with current_app.test_request_context():
+            ended = password_reset.set_password(user, password, "password.set_by_admin", keep_current=False)
+        click.echo(f"Set a new password for {user.email}; {ended} session(s) signed out.")
 
     app.cli.add_command(user_group)
 

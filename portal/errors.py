@@ -8,6 +8,7 @@ from werkzeug.exceptions import HTTPException, TooManyRequests
 
 from .crypto import SecretsUnavailable
 from .extensions import db, login_manager
+from .logs import request_id
 
 log = logging.getLogger(__name__)
 
@@ -24,7 +25,7 @@ MESSAGES = {
 
 
 def _page(status: int, message: str | None = None):
-    return render_template("errors/error.html", status=status,
+    return render_template("errors/error.html", status=status, reference=request_id(),
                            message=message or MESSAGES.get(status, MESSAGES[500])), status
 
 

@@ -2,12 +2,19 @@
 
 Sent through Flask-Mail with a socket timeout (a hanging server must not hold a worker). In debug with no
 MAIL_SERVER configured, messages are kept in the dev outbox (/dev/outbox) instead.
+
+Whatever goes wrong while a message is built or handed over (smtplib's errors, a socket's, an address or header
+that can't be encoded: UnicodeError, ValueError, Flask-Mail's BadHeaderError) becomes `MailUnavailable`, the one
+exception callers handle: a mail that can't be sent is never a 500, and the caller decides what it means (an email
+code: "We couldn't send the email"; a notice: logged, the change stands). An address with non-ASCII characters
+before the @ is refused before connecting: without SMTPUTF8, Flask-Mail would otherwise rewrite it into a
+different, undeliverable address and report success.
 """
 import logging
 import smtplib
 
 from flask import current_app, render_template
-from flask_mail import Connection, Message
+from flask_mail import BadHeaderError, Connection, Message
 
 from . import clock
 from .extensions import db
@@ -20,6 +27,19 @@ log = logging.getLogger(__name__)
 
 class MailUnavailable(Exception):
     """The message could not be handed to the mail server."""
+
+
+# Everything building and handing over a message can raise: smtplib's errors, the socket's (OSError: refused,
+# timed out, reset), an address or header that can't be encoded (UnicodeError is a ValueError) and Flask-Mail's
+# own BadHeaderError.
+SEND_ERRORS = (smtplib.SMTPException, OSError, ValueError, BadHeaderError)
+
+
+def _deliverable(address: str) -> bool:
+    """Whether the address can be given to an SMTP server without SMTPUTF8: ASCII before the @ (the domain may be
+    internationalised; it is sent in its ASCII form)."""
+    local, at, _domain = (address or "").rpartition("@")
+    return bool(at and local) and local.isascii()
 
 
 class _TimedConnection(Connection):
@@ -59,12 +79,17 @@ def send_email(to: str, subject: str, template: str, **context) -> None:
         db.session.add(OutboxMessage(recipient=to, subject=full_subject, text=text, html=html, created_at=clock.now()))
         db.session.flush()
         return
+    if not _deliverable(to):
+        log.warning("mail to user could not be sent (an address with non-ASCII characters before the @)")
+        raise MailUnavailable()
     sender = get_setting("mail_from") or current_app.config["MAIL_DEFAULT_SENDER"]
-    message = Message(subject=full_subject, recipients=[to], body=text, html=html, sender=(portal_name, sender))
     try:
+        message = Message(subject=full_subject, recipients=[to], body=text, html=html, sender=(portal_name, sender))
         with _TimedConnection(_mail_state()) as connection:
             connection.send(message)
-    except (OSError, smtplib.SMTPException) as exc:
-        # Never the message body: it may hold a code.
-        log.warning("mail to user could not be sent (%s: %s)", type(exc).__name__, exc)
-        raise MailUnavailable from exc
+    except SEND_ERRORS as exc:
+        # The kind of failure and the server's reply code only: an exception's text may quote the message (which
+        # can hold a code or a link's token) or the address.
+        reply = getattr(exc, "smtp_code", None)
+        log.warning("mail to user could not be sent (%s%s)", type(exc).__name__, f" {reply}" if reply else "")
+        raise MailUnavailable() from exc

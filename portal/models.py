@@ -37,6 +37,10 @@ class User(UserMixin, db.Model):
     failure_count: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime)
     admin_locked: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The per-account budget of wrong passwords (portal.password_budget): failures in a row, and when the next
+    # attempt may be checked.
+    password_failures: Mapped[int] = mapped_column(Integer, default=0)
+    password_next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     authenticators: Mapped[list[Authenticator]] = relationship(
         back_populates="user", cascade="all, delete-orphan", order_by="Authenticator.created_at"
@@ -143,6 +147,20 @@ class RecoveryCode(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     code_hash: Mapped[str] = mapped_column(String(255))  # argon2id
     created_at: Mapped[datetime] = mapped_column(DateTime)
+    used_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class PasswordReset(db.Model):
+    """A "Forgot your password?" link (portal.password_reset): only the SHA-256 of its random token is stored. Void
+    once used, once a newer link is made, and after any password change (used_at is then set)."""
+
+    __tablename__ = "password_resets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
     used_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 

@@ -25,6 +25,10 @@ SUBJECTS = {
     "device.revoked": "A remembered device was signed out",
     "session.ended_by_admin": "An administrator signed you out everywhere",
     "login.new_browser": "New sign-in to your account",
+    "login.password_slowed": "Wrong passwords were entered for your account",
+    "password.changed": "Your password was changed",
+    "password.reset": "Your password was reset",
+    "password.set_by_admin": "An administrator set a new password for you",
 }
 
 # What happened, in a sentence. {authenticator} is filled from the details; without it the subject is used.
@@ -45,6 +49,14 @@ WHAT = {
     "session.ended_by_admin": "An administrator signed your account out of every browser. Sign in again to go on.",
     "login.new_browser": "Your account was signed in from a browser it has not used before: {browser}, from "
                          "{ip}, at {when}.",
+    "login.password_slowed": "A wrong password was entered for your account {failures} times in a row. From now on "
+                             "each further try has to wait a little, up to a minute. Your password still works.",
+    "password.changed": "The password of your account was changed. Every other browser signed in to it was "
+                        "signed out.",
+    "password.reset": "The password of your account was reset with a link emailed to you, and every browser "
+                      "signed in to it was signed out.",
+    "password.set_by_admin": "An administrator set a new password for your account. Every browser signed in to it "
+                             "was signed out.",
 }
 
 # Events that may mean someone else is trying to get in.

@@ -4,9 +4,10 @@ import logging
 
 from flask import has_request_context, request
 
-from . import clock
+from . import clock, logs
 from .extensions import db
 from .models import SecurityEvent
+from .twofactor import registry
 
 log = logging.getLogger("portal.security")
 
@@ -14,7 +15,7 @@ log = logging.getLogger("portal.security")
 EVENT_TYPES = {
     "login.password_ok": "Password accepted, second factor pending",
     "login.password_failed": "Wrong password",
-    "login.success": "Signed in with a second factor",
+    "login.success": "Signed in",  # the filter; each event says how (describe)
     "2fa.challenge_failed": "Wrong second-factor code",
     "2fa.replay_refused": "Code reuse refused",
     "2fa.throttled": "Attempt refused: too many failures",
@@ -40,6 +41,12 @@ EVENT_TYPES = {
     "session.ended": "A session was signed out from Your sessions",
     "session.ended_by_admin": "An admin signed out every session",
     "login.new_browser": "Signed in from a new browser",
+    "login.password_throttled": "Password attempt refused: too many wrong passwords",
+    "login.password_slowed": "Wrong passwords: each further try now waits",
+    "password.changed": "Password changed",
+    "password.reset_requested": "Password reset link sent",
+    "password.reset": "Password reset with an emailed link",
+    "password.set_by_admin": "Password set by an admin",
 }
 
 
@@ -51,3 +58,43 @@ def record(event_type: str, user=None, actor=None, **detail) -> None:
     db.session.add(SecurityEvent(type=event_type, user_id=user_id, actor_id=actor_id, created_at=clock.now(), ip=ip,
                                  detail=json.dumps(detail, sort_keys=True) if detail else ""))
     log.info("security event %s user=%s actor=%s", event_type, user_id, actor_id)
+    logs.security_event(event_type, user_id, actor_id, ip, detail)  # after commit: JSON line, metrics, webhook
+
+
+# How a sign-in happened: login.success's `how` (login.complete) is one of these ways, or else the key of the
+# second-factor method used, which is named by its own label.
+SIGN_INS = {
+    "password": "Signed in with a password only",
+    "remembered_device": "Signed in on a remembered device",
+    "recovery": "Signed in with a recovery code",
+    "setup": "Signed in after setting up 2FA",
+    "skipped": "Signed in without 2FA: setup skipped during the grace period",
+}
+SIGNED_IN_WITH = "Signed in with {label} as the second factor"
+SIGNED_IN_WITH_REMOVED = "Signed in with a second factor that is no longer installed"
+
+
+def details(event: SecurityEvent) -> dict:
+    """The event's details (never a secret or a code); {} when it has none or they are not a JSON object."""
+    try:
+        detail = json.loads(event.detail) if event.detail else {}
+    except ValueError:
+        return {}
+    return detail if isinstance(detail, dict) else {}
+
+
+def describe(event: SecurityEvent) -> str:
+    """What happened, in the words both the admin's security log and the person's own activity show."""
+    if event.type == "login.success":
+        return how_signed_in(details(event).get("how"))
+    return EVENT_TYPES.get(event.type, event.type)
+
+
+def how_signed_in(how) -> str:
+    """A sign-in in words from its `how`: one of SIGN_INS, or a method by its label."""
+    if not isinstance(how, str) or not how:
+        return EVENT_TYPES["login.success"]
+    if how in SIGN_INS:
+        return SIGN_INS[how]
+    method = registry.method(how)
+    return SIGNED_IN_WITH.format(label=method.label) if method else SIGNED_IN_WITH_REMOVED

@@ -4,6 +4,10 @@ constant number of queries, so a page stays fast with 100,000 agents.
 Search is a prefix match on the normalised email (the unique index) or the lower-cased name (an expression
 index), written as ranges so an index serves both on SQLite and PostgreSQL whatever the collation. Pages are
 keyed on the email (unique, indexed): `after` for the next page, `before` for the previous one.
+
+Any text is a search: a NUL (which PostgreSQL's text type refuses) and lone surrogates (which no database can
+store; a URL cannot carry them, but a caller can) are dropped like surplus whitespace, and the range's upper bound
+steps over the surrogate block and past U+10FFFF (tests/admin/test_search_unicode.py).
 """
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -60,14 +64,34 @@ class Listing:
     prev_before: str | None = None
 
 
+def storable(text: str | None) -> str:
+    """`text` without the characters no stored email or name can hold: NUL and lone surrogates."""
+    return "".join(c for c in (text or "") if c != "\x00" and not "\ud800" <= c <= "\udfff")
+
+
 def normalise_query(q: str | None) -> str:
-    return " ".join((q or "").split()).lower()[:QUERY_MAX]
+    return " ".join(storable(q).split()).lower()[:QUERY_MAX]
+
+
+def _after_prefix(q: str) -> str | None:
+    """The smallest text greater than every text that starts with `q` (code point order, which is how SQLite and
+    PostgreSQL's C collation compare): `q` with its last character + 1, skipping the surrogates, which are never
+    stored; a last character that is already U+10FFFF is dropped and the one before it stepped instead. None when
+    there is no such text (`q` is all U+10FFFF)."""
+    while q:
+        following = ord(q[-1]) + 1
+        if 0xD800 <= following <= 0xDFFF:
+            following = 0xE000
+        if following <= 0x10FFFF:
+            return q[:-1] + chr(following)
+        q = q[:-1]
+    return None
 
 
 def _prefix(column, q: str):
-    """`column` starts with `q`, as a range an index can serve: q <= column < q with its last character + 1."""
-    upper = q[:-1] + chr(ord(q[-1]) + 1)
-    return and_(column >= q, column < upper)
+    """`column` starts with `q`, as a range an index can serve: q <= column < the text just after q's prefixes."""
+    upper = _after_prefix(q)
+    return column >= q if upper is None else and_(column >= q, column < upper)
 
 
 def page_query(kind: str, q: str = "", after: str | None = None, before: str | None = None):
@@ -84,6 +108,7 @@ def page_query(kind: str, q: str = "", after: str | None = None, before: str | N
 
 def people(kind: str, q: str = "", after: str | None = None, before: str | None = None) -> Listing:
     q = normalise_query(q)
+    after, before = (storable(key) if key is not None else None for key in (after, before))
     backwards = before is not None and after is None
     users = list(db.session.scalars(page_query(kind, q, after, before)))
     more = len(users) > PAGE_SIZE

@@ -1,5 +1,6 @@
 from flask import Blueprint
 
+from ..password_views import register_password_routes
 from ..twofactor.account_views import register_account_routes
 from ..twofactor.authenticator_views import register_authenticator_routes
 from ..twofactor.areas import AGENT_CONSOLE as AREA
@@ -12,6 +13,8 @@ register_login_routes(bp, AREA)
 register_account_routes(bp, AREA, back="agent.security")
 register_authenticator_routes(bp, AREA, back="agent.security", rule="/preferences/security/<authenticator_id>",
                               nav="agent/_security_nav.html")
+register_password_routes(bp, AREA, "/preferences/security/password", back="agent.security",
+                         back_label="Preferences › Security")
 OwnSetup(AREA, "agent.security_setup", "agent/setup.html", back="agent.security").register(
     bp, "/preferences/security/setup/<instance_id>", "/preferences/security/setup/<instance_id>/send-code")
 

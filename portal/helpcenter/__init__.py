@@ -1,5 +1,6 @@
 from flask import Blueprint
 
+from ..password_views import register_password_routes
 from ..twofactor.account_views import register_account_routes
 from ..twofactor.authenticator_views import register_authenticator_routes
 from ..twofactor.areas import HELP_CENTER as AREA
@@ -13,6 +14,7 @@ register_login_routes(bp, AREA)
 register_account_routes(bp, AREA, back="helpcenter.two_factor")
 register_authenticator_routes(bp, AREA, back="helpcenter.two_factor", rule="/profile/2fa/<authenticator_id>",
                               nav="helpcenter/_profile_tabs.html")
+register_password_routes(bp, AREA, "/profile/password", back="helpcenter.profile", back_label="My Profile")
 # Your 2FA > Set up …: the help center's own words for the shared setup page.
 OwnSetup(AREA, "helpcenter.set_up", "helpcenter/setup.html", back="helpcenter.two_factor",
          form_class=AuthenticatorSetupForm, submit_label="Submit Code and Create",

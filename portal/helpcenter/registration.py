@@ -1,16 +1,21 @@
-"""Register at /register (name, email, password), then continue into the shared sign-in state machine:
-signed in at once, or taken straight to the mandatory 2FA setup when the admin requires it."""
-from flask import redirect, request, url_for
+"""Register at /register (name, email, password) → "Check your email" → the emailed link (/register/activate/<token>)
+→ "Activate my account" → the account is created and the person continues into the shared sign-in state machine:
+signed in, or taken straight to the mandatory 2FA setup when the admin requires it. The flows and their rules
+are in portal/registrations.py; this module only reads forms and shows pages.
 
-from ..accounts import EmailTaken, InvalidAccount, create_account
+Opening the link shows a button rather than activating at once: mail scanners that open every link in a message
+must not use up the person's link."""
+from flask import flash, redirect, request, url_for
+
+from .. import registrations
+from ..accounts import InvalidAccount
 from ..rate_limits import auth_limit
 from ..twofactor import login
-from ..twofactor.areas import signed_in
+from ..twofactor.areas import advance, signed_in
+from ..twofactor.forms import ActionForm
 from . import AREA, bp
 from .forms import RegisterForm
 from .routes import render
-
-TAKEN = "An account with that email already exists. Sign in instead."
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -24,15 +29,30 @@ def register():
     if not form.validate_on_submit():
         return render("helpcenter/register.html", 400, form=form)
     try:
-        # The same rules as `flask user create` (portal/accounts.py); the form has already given its own messages
-        # for the common mistakes, so what is left here is, e.g., a name that is not one line.
-        user = create_account(form.email.data, form.name.data, "end-user", form.password.data)
-    except EmailTaken:  # also when registered by a parallel request a moment ago
-        form.email.errors.append(TAKEN)
-        return render("helpcenter/register.html", 409, form=form)
-    except InvalidAccount as error:
+        email = registrations.start(form.email.data, form.name.data, form.password.data)
+    except InvalidAccount as error:  # the account rules (portal/accounts.py): e.g. a name that is not one line
         form[error.field].errors.append(error.message)
         return render("helpcenter/register.html", 400, form=form)
-    login.begin(user, AREA.name, request.args.get("next"))
-    # The challenge page sends the new person on: mandatory setup when 2FA is required, else signed in.
-    return redirect(AREA.url("login_verify"))
+    except registrations.Refused as refused:  # too soon, too many, or the mail server failed: nothing kept
+        form.form_errors.append(refused.message)
+        return render("helpcenter/register.html", refused.status, form=form)
+    # The same page whether or not the address already has an account (its owner is mailed instead).
+    return render("helpcenter/register_sent.html", email=email, hours=registrations.LINK_LIFETIME.days * 24)
+
+
+@bp.route("/register/activate/<token>", methods=["GET", "POST"])
+@auth_limit
+def activate(token):
+    form = ActionForm()
+    try:
+        pending = registrations.check(token)
+        if request.method == "GET":
+            return render("helpcenter/register_activate.html", form=form, pending=pending)
+        if not form.validate_on_submit():
+            return render("helpcenter/register_activate.html", 400, form=form, pending=pending)
+        user = registrations.activate(token)
+    except registrations.LinkProblem as problem:
+        return render("helpcenter/register_link.html", problem.status, message=problem.message)
+    response = advance(AREA, login.begin(user, AREA.name, None))  # each step starts this browser's session afresh
+    flash("Your email address is confirmed and your account is ready.", "success")
+    return response

@@ -5,12 +5,22 @@ sent for ("login:<pending id>" or "setup:<nonce>"). It is valid for 10 minutes, 
 success, and a newer code for the same purpose voids it. A person may ask again after 60 s, at most 5 times an
 hour. Every try and the success are conditional UPDATEs: the database decides, so two concurrent submissions
 can never both win and parallel guesses never get more than 5 tries.
+
+The send limits hold under parallel requests on any number of workers and hosts: a send first takes the person's
+row lock (`LOCK_PERSON`, an UPDATE of their `users` row that changes nothing), then reads the limits and writes the
+new code in that same transaction. On PostgreSQL the row lock makes a second send for the same person wait until
+the first commits, and its reads (READ COMMITTED: a fresh snapshot per statement) then see the first's code. On
+SQLite the UPDATE is the transaction's first write, so it takes the database's one write lock before anything is
+read (BEGIN IMMEDIATE in effect) and the reads see every earlier send. No schema change: the lock is the person's
+existing row, and sends for different people never wait for each other. Nothing else is done while the lock is
+held: voiding older codes (which may wait on a code being checked, whose transaction then wants the same
+`users` row) comes after it is released, and the mail is sent after that.
 """
 import logging
 import secrets
 from datetime import timedelta
 
-from sqlalchemy import delete, func, update
+from sqlalchemy import bindparam, delete, func, update
 
 from .. import clock, crypto, security_log
 from ..extensions import db
@@ -37,9 +47,17 @@ def _kind(purpose: str) -> str:
     return purpose.partition(":")[0]
 
 
+# Takes the person's row lock until the transaction ends: every send for one person decides one after another.
+# `id = id` writes nothing new (PostgreSQL takes its weaker FOR NO KEY UPDATE lock: other tables' rows that refer
+# to the person are not held up); on SQLite any UPDATE opens the write transaction.
+LOCK_PERSON = (update(User).where(User.id == bindparam("user_id")).values(id=User.id)
+               .execution_options(synchronize_session=False))
+
+
 def refusal(user: User, purpose: str) -> Outcome | None:
     """Why a new code can't be sent now: THROTTLED within 60 s of the last one for this purpose, USED_UP once
-    5 were sent in the last hour. None when one may be sent."""
+    5 were sent in the last hour. None when one may be sent. Only a decision while the person's row lock is
+    held (issue() takes it first); on its own it is advice that a parallel send can overtake."""
     now = clock.now()
     last = db.session.scalar(db.select(func.max(EmailCode.created_at))
                              .where(EmailCode.user_id == user.id, EmailCode.purpose == purpose))
@@ -53,26 +71,33 @@ def refusal(user: User, purpose: str) -> Outcome | None:
 def issue(user: User, target: str, purpose: str) -> Outcome:
     """Make a new code for `purpose`, void the older ones and email it to `target`.
 
-    The row is committed before the mail is sent (no database lock is held while a mail server is slow). If
-    the mail cannot be sent the new row is deleted, so no code is left valid, and the failure is logged
-    without the code. Returns OK, THROTTLED, USED_UP or UNAVAILABLE."""
+    Under the person's row lock (module docstring) the limits are read and the new row is written and committed:
+    of any number of parallel sends, only those the limits allow get a row. Older codes are voided after the
+    lock is released, and the mail is sent after that (no database lock is held while a mail server is slow). If
+    the mail cannot be sent the new row is deleted, so no code is left valid, and the failure is logged without
+    the code. Returns OK, THROTTLED, USED_UP or UNAVAILABLE."""
+    user_id, kind = user.id, _kind(purpose)
+    db.session.execute(LOCK_PERSON, {"user_id": user_id})
     refused = refusal(user, purpose)
     if refused is not None:
+        db.session.commit()  # ends the transaction: the lock goes
         return refused
     now = clock.now()
-    user_id, kind = user.id, _kind(purpose)
     code = f"{secrets.randbelow(10 ** 6):06d}"
     row = EmailCode(user_id=user_id, purpose=purpose, code_hash=_hash(user_id, purpose, code), created_at=now,
                     expires_at=now + LIFETIME, attempts=0, voided=False)
     db.session.add(row)
     db.session.flush()
     row_id = row.id
-    # Lower ids only: of two racing sends, the newer one always survives.
+    # Spent rows are never checked (check() stops at an expired code), so no other request holds them.
+    db.session.execute(delete(EmailCode).where(
+        EmailCode.user_id == user_id, EmailCode.created_at < now - KEEP_ROWS))
+    db.session.commit()
+    # Lower ids only: of two racing sends, the newer one always survives. Until this commits, the older code is
+    # already refused: check() compares only against the newest live code.
     db.session.execute(update(EmailCode).where(
         EmailCode.user_id == user_id, EmailCode.purpose == purpose, EmailCode.id < row_id,
         EmailCode.used_at.is_(None)).values(voided=True).execution_options(synchronize_session=False))
-    db.session.execute(delete(EmailCode).where(
-        EmailCode.user_id == user_id, EmailCode.created_at < now - KEEP_ROWS))
     db.session.commit()
     try:
         send_email(target, SUBJECTS.get(kind, SUBJECTS["login"]), "email_code", user=user, code=code,

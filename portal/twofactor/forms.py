@@ -3,7 +3,9 @@ import re
 
 from flask_wtf import FlaskForm
 from wtforms.fields import BooleanField, EmailField, HiddenField, PasswordField, StringField, SubmitField
-from wtforms.validators import DataRequired, Email, Length, Regexp
+from wtforms.validators import DataRequired, Length, Regexp
+
+from ..accounts import as_stored
 
 
 CODE_MAX_LENGTH = 12  # six digits with room for the spaces people type between groups
@@ -20,9 +22,17 @@ def code_field(label="Code"):
         render_kw=CODE_RENDER)
 
 
+def _as_looked_up(value):
+    """An internationalised domain typed at sign-in becomes the ASCII form accounts store (accounts.as_stored); an
+    ASCII address is left exactly as typed (sign-in normalises it when it looks it up)."""
+    return as_stored(value) if isinstance(value, str) and not value.isascii() else value
+
+
 class LoginForm(FlaskForm):
-    email = EmailField("Email", validators=[DataRequired("Enter your email address."), Length(max=254),
-                                            Email("Enter an email address like name@example.com.")],
+    # No syntax rule here: an address is only looked up, so any account `flask user create` made,
+    # name@helpdesk.local included, can sign in; one that doesn't exist is "Email or password is incorrect".
+    email = EmailField("Email", filters=[_as_looked_up],
+                       validators=[DataRequired("Enter your email address."), Length(max=254)],
                        render_kw={"autocomplete": "username"})
     password = PasswordField("Password", validators=[DataRequired("Enter your password."), Length(max=1024)],
                              render_kw={"autocomplete": "current-password"})

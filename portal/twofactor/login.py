@@ -31,16 +31,17 @@ def normalise_email(email: str) -> str:
 
 def check_password(email: str, password: str, kind: str) -> User | None:
     """The person with this email and password who may sign in to this area, or None. Their authenticators come
-    in the same statement: the next step depends on them."""
+    in the same statement: the next step depends on them. Every attempt on an existing account is charged to its
+    budget of wrong passwords first (portal.password_budget): while it must wait, TooManyWrongPasswords is raised
+    without checking the hash; a right password resets the count (the caller's begin() commits that)."""
+    from ..password_budget import check as check_within_budget
+
     user = db.session.execute(db.select(User).where(User.email == normalise_email(email))
                               .options(joinedload(User.authenticators))).unique().scalar_one_or_none()
-    ok = verify_password(user.password_hash if user else None, password or "")
-    if not ok or user.kind != kind:
-        if user is not None:
-            security_log.record("login.password_failed", user)
-            db.session.commit()
+    if user is None:
+        verify_password(None, password or "")  # the same work as for an account: timing tells no one it is missing
         return None
-    return user
+    return user if check_within_budget(user, password or "", right_place=user.kind == kind) else None
 
 
 # Ends a pending sign-in: the one-time claim of step 4 (it deletes one row exactly when this request is first).

@@ -21,7 +21,7 @@ def test_events_filtered_by_person_and_type_and_paginated(app, admin, actor):
     assert "Older events →" in page
 
     mine = words(admin.get("/admin/security-log?person=ADA@example.com&type=login.success"))
-    assert "Signed in with a second factor ada@example.com" in mine and "sam@example.com" not in mine
+    assert "Signed in with Authenticator app as the second factor ada@example.com" in mine and "sam@example.com" not in mine
 
     first = page_text(admin.get("/admin/security-log?person=sam@example.com&type=2fa.challenge_failed"))
     assert first.count("Wrong second-factor code</td>") == 50

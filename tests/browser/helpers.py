@@ -29,3 +29,21 @@ def sign_in(page, base: str, email: str, password: str, area: str = "/agent") ->
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
+
+
+def register(page, base: str, sink, name: str, email: str, password: str) -> str:
+    """Register at /register as a person would, open the link in the email (read from the real SMTP server `sink`)
+    and select "Activate my account". Returns the link."""
+    import re
+
+    page.goto(f"{base}/register")
+    page.get_by_label("Your name").fill(name)
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Create account").click()
+    page.get_by_role("heading", name="Check your email").wait_for()
+    match = re.search(r"https?://\S+/register/activate/[A-Za-z0-9_-]+", sink.text(sink.latest(email)))
+    assert match, "the email has no activation link"
+    page.goto(match.group(0))
+    page.get_by_role("button", name="Activate my account").click()
+    return match.group(0)

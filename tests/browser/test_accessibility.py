@@ -15,6 +15,7 @@ from werkzeug.exceptions import HTTPException
 
 from tests.browser.a11y import PASSWORD, PHONE, add_extras, add_person, assert_accessible, axe_violations, \
     enter_password, set_policy, sign_in
+from tests.conftest import smtp_sink_for
 
 # Files, not pages (a download link found on a page is still fetched and must answer 200).
 NOT_PAGES = {"static", "agent.recovery_codes_download", "helpcenter.recovery_codes_download"}
@@ -128,6 +129,27 @@ def test_every_page_as_every_kind_of_person(live, browser):
             page = journeys.open(f"new {role}")
             enter_password(page, live.url, who)
             journeys.crawl(f"new {role}", page, [page.url], only_new=True)
+        page = journeys.open("registering")  # "Check your email", then the page the emailed link opens
+        with smtp_sink_for(live.app) as sink:
+            page.goto(f"{live.url}/register")
+            page.get_by_label("Your name").fill("Reg Newcomer")
+            page.get_by_label("Email").fill("reg@example.com")
+            page.get_by_label("Password").fill(PASSWORD)
+            page.get_by_role("button", name="Create account").click()
+            expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
+            if found := axe_violations(page):
+                journeys.violations[f"registering {page.url} (check your email)"] = found
+            link = re.search(r"https?://\S+/register/activate/\S+", sink.text(sink.latest("reg@example.com")))
+        journeys.crawl("registering", page, [link.group(0)], only_new=True)
+        for role in ("agent", "end-user"):  # "Forgot your password?", then the page its emailed link opens
+            who, page = people[role], journeys.open(f"resetting {role}")
+            with smtp_sink_for(live.app) as sink:
+                page.goto(f"{live.url}{who.area}/forgot-password")
+                page.get_by_label("Email").fill(who.email)
+                page.get_by_role("button", name="Email me a link").click()
+                expect(page.get_by_role("status")).to_contain_text("If an account uses that address")
+                link = re.search(r"https?://\S+/reset-password/\S+", sink.text(sink.latest(who.email)))
+            journeys.crawl(f"resetting {role}", page, [link.group(0)], only_new=True)
     finally:
         journeys.close()
 

@@ -26,7 +26,20 @@ def test_a_name_with_an_escape_sequence_is_refused(person, app):
 
 
 def test_a_good_registration_is_stored_normalised(person, app):
-    r = person.post("/register", {**FORM, "email": " Eve@Example.COM ", "name": " Eve Customer "})
-    assert r.status_code == 302 and r.headers["Location"] == "/login/verify"
+    """Pending until the emailed link is followed (tests/helpcenter/test_activation.py), then the account."""
+    from portal.extensions import mail
+    from portal.models import PendingRegistration
+    from tests.helpcenter.conftest import activation_link
+
+    with mail.record_messages() as sent:
+        r = person.post("/register", {**FORM, "email": " Eve@Example.COM ", "name": " Eve Customer "})
+    assert r.status_code == 200 and "Check your email" in page_text(r)
+    assert count(app) == 0
+    with app.app_context():
+        assert [(p.email, p.name) for p in db.session.scalars(db.select(PendingRegistration))] == \
+            [("eve@example.com", "Eve Customer")]
+    link = activation_link(sent[-1].body)
+    r = person.post(link, {})
+    assert r.status_code == 302 and r.headers["Location"] == "/"
     with app.app_context():
         assert [(u.email, u.name) for u in db.session.scalars(db.select(User))] == [("eve@example.com", "Eve Customer")]
