@@ -18,7 +18,7 @@ from tests.browser.a11y import PASSWORD, PHONE, add_extras, add_person, assert_a
 from tests.conftest import smtp_sink_for
 
 # Files, not pages (a download link found on a page is still fetched and must answer 200).
-NOT_PAGES = {"static", "agent.recovery_codes_download", "helpcenter.recovery_codes_download"}
+NOT_PAGES = {"static", "health.healthz", "health.readyz", "agent.recovery_codes_download", "helpcenter.recovery_codes_download"}
 
 
 @pytest.fixture(autouse=True)
