@@ -1,10 +1,10 @@
 """Help-center forms: registration, and the Your 2FA pages' wording (Deskpro's help-center words) on the shared 2FA forms."""
 from flask_wtf import FlaskForm
-from wtforms.fields import BooleanField, EmailField, PasswordField, StringField, SubmitField
+from wtforms.fields import EmailField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from ..passwords import check_new_password
-from ..twofactor.forms import RenameForm, SetupForm
+from ..twofactor.forms import SetupForm
 
 PASSWORD_MIN = 8
 
@@ -42,17 +42,3 @@ class SendCodeForm(FlaskForm):
     """Email authentication, first step: the name is checked, then a code is sent to the person's address."""
     name = AuthenticatorSetupForm.name
     submit = SubmitField("Send Verification Code")
-
-
-class EditForm(RenameForm):
-    name = StringField("Authenticator Name", *RenameForm.name.args[1:], **RenameForm.name.kwargs)
-    submit = SubmitField("Save")
-
-
-class RemoveForm(FlaskForm):
-    """Remove: a confirmation, and fresh proof (password or a current code) when the last one is too old."""
-    secret = PasswordField("Your password or a current code", validators=[Length(max=1024)],
-                           render_kw={"autocomplete": "current-password"})
-    confirm = BooleanField("Yes, remove this authenticator",
-                           validators=[DataRequired("Tick the box to confirm you want to remove it.")])
-    submit = SubmitField("Remove")
