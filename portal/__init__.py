@@ -4,7 +4,7 @@ import os
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import passwords, rate_limits
+from . import passwords, public_url, rate_limits
 from .config import Config
 from .crypto import KeyRing, parse_keys
 from .connections import replace_closed_connections, tune_sqlite
@@ -21,6 +21,7 @@ def create_app(config_class=Config, **overrides) -> Flask:
     app.config.from_object(config_class)
     app.config.update(overrides)
     load_keys(app)
+    public_url.configure(app)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         os.makedirs(app.instance_path, exist_ok=True)
         app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(app.instance_path, "portal.db")

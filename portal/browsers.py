@@ -9,12 +9,13 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from flask import after_this_request, current_app, request, url_for
+from flask import after_this_request, current_app, request
 
 from . import clock
 from .extensions import db
 from .models import KnownBrowser, User
 from .notify import security_notice
+from .public_url import public_url
 
 COOKIE = "portal_browser"
 KEEP = timedelta(days=400)  # how long the browser keeps its cookie (browsers cap cookies at about this)
@@ -43,7 +44,7 @@ def note_sign_in(user: User, area: str, browser_label: str) -> bool:
     _give_cookie(token)
     if not first_ever:
         links = [("See where you are signed in, sign out what you don't recognise and change your password",
-                  url_for(f"{area}.{_security_page(area)}", _external=True))]
+                  public_url(f"{area}.{_security_page(area)}"))]
         security_notice(user, "login.new_browser", browser=browser_label, ip=request.remote_addr or "unknown",
                         when=now.strftime("%d %B %Y %H:%M UTC"), links=links)
     return True

@@ -18,6 +18,9 @@ class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY")
     # Comma-separated Fernet keys for secrets at rest; the first encrypts, all decrypt (rotation).
     PORTAL_ENCRYPTION_KEYS = os.environ.get("PORTAL_ENCRYPTION_KEYS")
+    # The address people open the portal at (https://help.example.com): every link in an email is built on it.
+    # Required outside debug (portal/public_url.py).
+    PORTAL_URL = os.environ.get("PORTAL_URL")
     # Database URL; the default is a SQLite file under instance/.
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")
     # Pooled connections are recycled after 30 minutes; ones the server closed (a restart) are replaced before

@@ -21,7 +21,6 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-from flask import url_for
 from sqlalchemy import bindparam, delete, func, update
 
 from . import clock, security_log, sessions
@@ -33,6 +32,7 @@ from .password_budget import TooManyWrongPasswords
 from .password_budget import check as check_within_budget
 from .password_budget import reset as forget_wrong_passwords
 from .passwords import check_new_password, hash_password
+from .public_url import public_url
 from .twofactor import login, registry
 from .twofactor.base import Outcome
 
@@ -172,7 +172,7 @@ def request_link(email: str) -> None:
                                                    PasswordReset.created_at < now - KEEP_ROWS)
                        .execution_options(synchronize_session=False))
     db.session.commit()
-    link = url_for(f"{area_name(user)}.reset_password", token=token, _external=True)
+    link = public_url(f"{area_name(user)}.reset_password", token=token)
     try:
         send_email(user.email, "Reset your password", "password_reset", user=user, link=link,
                    minutes=int(LIFETIME.total_seconds() // 60))

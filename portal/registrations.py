@@ -28,7 +28,6 @@ import logging
 import secrets
 from datetime import timedelta
 
-from flask import url_for
 from sqlalchemy import delete, exists, func, select, text, update
 from sqlalchemy.orm import aliased
 
@@ -38,6 +37,7 @@ from .extensions import db
 from .mail import MailUnavailable, send_email
 from .models import AGENT, PendingRegistration, User
 from .passwords import check_new_password, hash_password
+from .public_url import public_url
 
 log = logging.getLogger(__name__)
 
@@ -146,12 +146,12 @@ def start(email: str, name: str, password: str) -> str:
     try:
         if owner is None:
             send_email(email, SUBJECT, "registration", user={"name": name}, email=email,
-                       link=url_for("helpcenter.activate", token=token, _external=True),
+                       link=public_url("helpcenter.activate", token=token),
                        hours=int(LINK_LIFETIME.total_seconds() // 3600))
         else:
             area = "agent" if owner.kind == AGENT else "helpcenter"
             send_email(owner.email, TAKEN_SUBJECT, "registration_taken", user=owner,
-                       sign_in_url=url_for(f"{area}.login", _external=True))
+                       sign_in_url=public_url(f"{area}.login"))
     except MailUnavailable:
         db.session.rollback()
         db.session.execute(delete(PendingRegistration).where(PendingRegistration.id == row_id))

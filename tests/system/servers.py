@@ -44,8 +44,10 @@ def wait_until(check, what: str, tries: int = 600, pause: float = 0.05):
 
 
 def new_keys() -> dict:
-    """Keys generated for one run: never written into the repository."""
-    return {"SECRET_KEY": secrets.token_urlsafe(32), "PORTAL_ENCRYPTION_KEYS": Fernet.generate_key().decode()}
+    """What a deployment must be given, for one run: keys generated now (never written into the repository) and
+    the public address (a server started with them sets its own)."""
+    return {"SECRET_KEY": secrets.token_urlsafe(32), "PORTAL_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+            "PORTAL_URL": "http://localhost"}
 
 
 # ---------------------------------------------------------------------------------------------- PostgreSQL

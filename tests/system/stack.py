@@ -49,6 +49,7 @@ class Stack:
             **{k: str(v) for k, v in env.items()},
         }
         self.server = Gunicorn(self.env, workers=workers)
+        self.env["PORTAL_URL"] = self.server.url  # the same dict the server starts with
         self._app = None
         self._hash = None
 
