@@ -2,19 +2,18 @@
 the agent's behalf, Remove (lost phone), Unlock."""
 from flask import abort, flash, redirect, url_for
 
-from .. import sessions
 from ..extensions import db
 from ..models import AGENT, User
 from ..twofactor import policy, registry
 from ..twofactor.areas import AGENT_CONSOLE
 from ..twofactor.base import FlowError
-from ..twofactor.devices import browser_label
 from ..twofactor.forms import ActionForm, ConfirmForm
 from ..twofactor.setup_views import SetupPlace
 from . import bp, rules
 from .access import admin_required, fresh_proof_required, me, render
 from .directory import is_locked, listing_for_request
 from .forms import EnforceForm
+from .person_sessions import session_rows
 
 
 def _agent(user_id: int) -> User:
@@ -35,7 +34,7 @@ def _tab(agent: User, status: int = 200, **context):
     context.setdefault("enforce_form", EnforceForm(formdata=None, enforce=agent.enforce_2fa))
     labels = {key: m.label for key, m in registry.discovered().items()}
     return render("admin/agent_2fa.html", status, agent=agent, requirement=policy.requirement(agent), labels=labels,
-                  sessions=[(s, browser_label(s.user_agent)) for s in sessions.of(agent)],
+                  sessions=session_rows(agent),
                   locked=is_locked(agent), setup_instances=instances, action_form=ActionForm(),
                   remove_form=context.pop("remove_form", ConfirmForm(formdata=None)), **context)
 
@@ -118,23 +117,6 @@ def agent_remove(user_id: int):
           "out everywhere and told by email." + (" They must set up 2FA again at their next sign-in, with no new "
                                                   "grace period." if policy.requirement(agent).required else ""),
           "success")
-    return redirect(url_for("admin.agent_2fa", user_id=agent.id), code=303)
-
-
-@bp.route("/agents/<int:user_id>/sessions/end", methods=["POST"])
-@admin_required
-@fresh_proof_required
-def agent_end_sessions(user_id: int):
-    agent = _agent(user_id)
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    try:
-        count = rules.end_sessions(me(), agent)
-    except FlowError as exc:
-        flash(str(exc), "error")
-        return redirect(url_for("admin.agent_2fa", user_id=agent.id), code=303)
-    flash(f"{agent.name} is signed out everywhere ({count} session{'s' if count != 1 else ''}). "
-          "They have been told by email.", "success")
     return redirect(url_for("admin.agent_2fa", user_id=agent.id), code=303)
 
 

@@ -202,7 +202,7 @@ def test_an_admin_signs_an_agent_out_everywhere(app, person, client, smtp_sink):
     signed_in_agent(person, secret)
     page = page_text(admin_client.get(f"/admin/agents/{nat_id}"))
     assert "Nat New is signed in on 1 browser" in page
-    r = person.post_from(f"/admin/agents/{nat_id}", f"/admin/agents/{nat_id}/sessions/end", {})
+    r = person.post_from(f"/admin/agents/{nat_id}", f"/admin/people/{nat_id}/sessions/end", {})
     assert r.status_code == 303
     assert "Nat New is signed out everywhere (1 session)." in page_text(admin_client.get(r.headers["Location"]))
     assert not in_console(nat) and in_console(admin_client)
