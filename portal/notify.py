@@ -52,11 +52,11 @@ WHAT = {
     "login.password_slowed": "A wrong password was entered for your account {failures} times in a row. From now on "
                              "each further try has to wait a little, up to a minute. Your password still works.",
     "password.changed": "The password of your account was changed. Every other browser signed in to it was "
-                        "signed out.",
-    "password.reset": "The password of your account was reset with a link emailed to you, and every browser "
-                      "signed in to it was signed out.",
+                        "signed out, and remembered devices will ask for your second factor again.",
+    "password.reset": "The password of your account was reset with a link emailed to you. Every browser signed in "
+                      "to it was signed out, and remembered devices will ask for your second factor again.",
     "password.set_by_admin": "An administrator set a new password for your account. Every browser signed in to it "
-                             "was signed out.",
+                             "was signed out, and remembered devices will ask for your second factor again.",
 }
 
 # Events that may mean someone else is trying to get in.

@@ -33,7 +33,7 @@ from .password_budget import check as check_within_budget
 from .password_budget import reset as forget_wrong_passwords
 from .passwords import check_new_password, hash_password
 from .public_url import public_url
-from .twofactor import login, registry
+from .twofactor import devices, login, registry
 from .twofactor.base import Outcome
 
 log = logging.getLogger(__name__)
@@ -94,8 +94,9 @@ def _hash(token: str) -> str:
 def set_password(user: User, password: str, event: str, *, keep_current: bool, actor=None) -> int:
     """Give `user` this (already checked) password: the count of wrong passwords is forgotten, every unused link is
     void, pending sign-ins end (one half-way through with the old password can't go on), and so do their sessions
-    (all but this browser's with `keep_current`). Recorded as `event`, mailed to the owner, committed. Returns how
-    many sessions ended."""
+    (all but this browser's with `keep_current`), and every remembered device is forgotten (a browser that skipped
+    the second factor asks for it again). Recorded as `event`, mailed to the owner, committed. Returns how many
+    sessions ended."""
     now = clock.now()
     forget_wrong_passwords(user)  # the users row first, as everywhere (LOCK_PERSON): then the links
     user.password_hash = hash_password(password)
@@ -104,6 +105,7 @@ def set_password(user: User, password: str, event: str, *, keep_current: bool, a
     db.session.execute(delete(PendingLogin).where(PendingLogin.user_id == user.id)
                        .execution_options(synchronize_session=False))
     ended = sessions.end_all(user, keep_current=keep_current)
+    devices.revoke_all(user, reason=event, notify=False)  # the notice below says so
     security_log.record(event, user, actor=actor, sessions_ended=ended)
     security_notice(user, event)
     db.session.commit()

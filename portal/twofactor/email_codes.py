@@ -19,6 +19,7 @@ held: voiding older codes (which may wait on a code being checked, whose transac
 import logging
 import secrets
 from datetime import timedelta
+from typing import NamedTuple
 
 from sqlalchemy import bindparam, delete, func, update
 
@@ -36,7 +37,25 @@ RESEND_AFTER = timedelta(seconds=60)
 HOURLY_CAP = 5
 KEEP_ROWS = timedelta(days=1)  # spent rows older than this are cleared when the person asks for a new code
 
-SUBJECTS = {"login": "Your sign-in code", "setup": "Your verification code"}
+
+
+class Wording(NamedTuple):
+    subject: str
+    use_for: str   # "Use this code to ..."
+    not_you: str   # what to do when the person did not ask for it
+
+
+# What each kind of code (the purpose before its ":") is for, as its email says it.
+WORDING = {
+    "login": Wording("Your sign-in code", "finish signing in to {portal}",
+                     "If you didn't try to sign in, someone may know your password: change it and tell your "
+                     "helpdesk administrator."),
+    "setup": Wording("Your verification code", "finish setting up email authentication on your {portal} account",
+                     "If you didn't ask for this, you can ignore this email: nothing changes on your account."),
+    "password": Wording("Your code to change your password", "change the password of your {portal} account",
+                        "If you didn't ask to change your password, someone may be signed in to your account: sign "
+                        "out everywhere in Your sessions and tell your helpdesk administrator."),
+}
 
 
 def _hash(user_id: int, purpose: str, code: str) -> str:
@@ -100,8 +119,9 @@ def issue(user: User, target: str, purpose: str) -> Outcome:
         EmailCode.used_at.is_(None)).values(voided=True).execution_options(synchronize_session=False))
     db.session.commit()
     try:
-        send_email(target, SUBJECTS.get(kind, SUBJECTS["login"]), "email_code", user=user, code=code,
-                   minutes=int(LIFETIME.total_seconds() // 60), kind=kind)
+        wording = WORDING.get(kind, WORDING["login"])
+        send_email(target, wording.subject, "email_code", user=user, code=code, wording=wording,
+                   minutes=int(LIFETIME.total_seconds() // 60))
     except MailUnavailable:
         db.session.rollback()
         db.session.execute(delete(EmailCode).where(EmailCode.id == row_id))

@@ -11,6 +11,7 @@ from sqlalchemy import update
 from portal.extensions import db
 from portal.mail import MailUnavailable, send_email
 from portal.models import Authenticator, EmailCode, User
+from portal.twofactor.email_codes import WORDING
 from tests.conftest import page_text
 from tests.email.flows import SEND_FAILED, ask_for_code, live_codes, send_setup_code, setup_url
 
@@ -92,7 +93,8 @@ def test_every_kind_of_send_failure_is_mail_unavailable(app, person, smtp_sink, 
     with app.test_request_context():
         user = db.session.get(User, user_id)
         with pytest.raises(MailUnavailable):
-            send_email(user.email, "Code", "email_code", user=user, code="123456", minutes=10, kind="login")
+            send_email(user.email, "Code", "email_code", user=user, code="123456", minutes=10,
+                       wording=WORDING["login"])
     logged = "\n".join(r.getMessage() for r in caplog.records if r.name.startswith("portal"))
     assert "could not be sent" in logged and "123456" not in logged and "jörg" not in logged
 

@@ -177,3 +177,33 @@ def test_a_change_voids_reset_links(agent, person, app, client, smtp_sink):
     assert r.status_code == 410 and "This link has already been used" in page_text(r)
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count()).select_from(PasswordReset)) == 1
+
+
+def test_a_changed_password_forgets_remembered_devices(person, app, client):
+    """A browser that skipped the second factor before the change asks for it again, with the new password."""
+    from tests.security.test_remembered_devices import remembered_sign_in
+    secret, _codes = enrolled_agent(person)
+    assert remembered_sign_in(person, secret).headers["Location"] == "/agent/"
+    person.clock.advance(30)
+    assert change(person, code=person.code(secret)).status_code == 302
+    person.post_from("/agent/", "/agent/logout", {})
+    r = person.login(password=NEW_PASSWORD)  # the same browser, its remembered-device cookie still sent
+    assert r.status_code == 302 and r.headers["Location"] == "/agent/login/verify"
+    with app.app_context():
+        from portal.models import RememberedDevice
+        assert db.session.scalar(db.select(RememberedDevice.revoked_at)) is not None
+
+
+def test_the_emailed_code_for_a_password_change_says_what_it_is_for(person, app, client, smtp_sink):
+    agent_with_email(person, smtp_sink)
+    person.clock.advance(61)
+    person.login()
+    person.post_from("/agent/login/verify", "/agent/login/send-code", {"authenticator_id": _first_id(app)})
+    person.post("/agent/login/verify", {"code": smtp_sink.latest_code(EMAIL)})
+    person.clock.advance(61)
+    person.post_from(PAGE, f"{PAGE}/send-code", {"authenticator_id": _first_id(app)})
+    mail = smtp_sink.latest(EMAIL)
+    assert mail["Subject"].endswith("Your code to change your password")
+    text = smtp_sink.text(mail)
+    assert "Use this code to change the password of your Helpdesk account:" in text
+    assert "If you didn't ask to change your password" in text and "sign in" not in text.split("Use this")[1][:60]
