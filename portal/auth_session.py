@@ -11,14 +11,18 @@ from . import sessions
 from .extensions import login_manager
 
 
+# Answers that are the same for everyone and never carry a session: a static file, the health checks.
+SESSIONLESS = {"static", "health.healthz", "health.readyz"}
+
+
 class SessionInterface(SecureCookieSessionInterface):
     def get_cookie_secure(self, app) -> bool:
         return bool(app.config["SESSION_COOKIE_SECURE"] or request.is_secure)
 
     def save_session(self, app, session, response) -> None:
-        # A static file is the same for everyone. Flask-Login reads the session after every response, which would
-        # add `Vary: Cookie` and make a cache keep one copy of each file per visitor; its session is never changed.
-        if request.endpoint == "static" and not session.modified:
+        # Flask-Login reads the session after every response, which would add `Vary: Cookie` (a cache would keep
+        # one copy of each static file per visitor); these answers' session is never changed.
+        if request.endpoint in SESSIONLESS and not session.modified:
             return
         super().save_session(app, session, response)
 

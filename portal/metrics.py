@@ -35,7 +35,7 @@ class SecurityCounters:
         self.sign_ins = Counter("portal_sign_ins_total", "Sign-ins, by how (password, a method key, recovery, "
                                 "remembered_device, setup, skipped)", ["how"], registry=registry)
         self.refused_codes = Counter("portal_refused_codes_total", "Second-factor codes refused, by reason "
-                                     "(wrong, replay, expired, throttled, locked)", ["reason"], registry=registry)
+                                     "(wrong, expired, used_up, no_code, replay, throttled, locked)", ["reason"], registry=registry)
         self.locks = Counter("portal_account_locks_total", "Accounts locked after too many wrong codes",
                              registry=registry)
         self.admin_resets = Counter("portal_admin_2fa_resets_total", "Admins removing a person's 2FA",
@@ -50,6 +50,10 @@ class SecurityCounters:
                               registry=registry)
 
 
+# Why a code was refused, as 2fa.challenge_failed records it (base.Outcome values); anything else counts as wrong.
+_CODE_REFUSALS = {"wrong", "expired", "used_up", "no_code"}
+
+
 def count_security_event(event_type: str, details: dict, app=None) -> None:
     """Count one committed security-log event (portal.logs calls this for each). A no-op with metrics off."""
     if app is None:
@@ -62,11 +66,12 @@ def count_security_event(event_type: str, details: dict, app=None) -> None:
     if event_type == "login.success":
         counters.sign_ins.labels(how=_label(details.get("how"))).inc()
     elif event_type == "2fa.challenge_failed":
-        counters.refused_codes.labels(reason="expired" if details.get("reason") == "expired" else "wrong").inc()
+        reason = details.get("reason")
+        counters.refused_codes.labels(reason=reason if reason in _CODE_REFUSALS else "wrong").inc()
     elif event_type == "2fa.replay_refused":
         counters.refused_codes.labels(reason="replay").inc()
     elif event_type == "2fa.throttled":
-        counters.refused_codes.labels(reason="locked" if details.get("locked") else "throttled").inc()
+        counters.refused_codes.labels(reason="locked" if details.get("reason") == "locked" else "throttled").inc()
     elif event_type == "2fa.locked":
         counters.locks.inc()
     elif event_type == "2fa.admin_reset":

@@ -171,8 +171,10 @@ def _run(user: User, check: Callable[[], Outcome], slow: bool) -> Outcome:
 
 
 def _refused(user: User, kind: str, result: Charge) -> Outcome:
-    """Every refused attempt is recorded too, an admin-locked one included."""
-    security_log.record("2fa.throttled", user, method=kind)
+    """Every refused attempt is recorded too, an admin-locked one included, with why: the account is locked (for 15
+    minutes or until an admin unlocks it) or only waits between attempts."""
+    locked = result.admin_locked or result.failures >= TEMP_LOCK_AT
+    security_log.record("2fa.throttled", user, method=kind, reason="locked" if locked else "throttled")
     db.session.commit()
     return Outcome.LOCKED if result.admin_locked else Outcome.THROTTLED
 
@@ -180,7 +182,7 @@ def _refused(user: User, kind: str, result: Charge) -> Outcome:
 def _failed(user: User, kind: str, outcome: Outcome, result: Charge, notice: dict) -> Outcome:
     if outcome is not Outcome.UNAVAILABLE:
         event = "2fa.replay_refused" if outcome is Outcome.REPLAY else "2fa.challenge_failed"
-        security_log.record(event, user, method=kind, failures=result.failures)
+        security_log.record(event, user, method=kind, failures=result.failures, reason=outcome.value)
     lock = newly_locked(result)
     if lock:
         security_log.record("2fa.locked", user, lock=lock)

@@ -32,6 +32,7 @@ def test_liveness_answers_without_the_database_a_session_or_a_cookie(app, client
     assert r.status_code == 200 and r.get_json() == {"status": "ok"}
     assert r.mimetype == "application/json"
     assert "Set-Cookie" not in r.headers
+    assert "Vary" not in r.headers  # the same answer for everyone: a cache needn't key it by cookie
     assert len(r.headers["X-Request-ID"]) == 32
     assert seen == []  # no database round trip at all
     assert client.post("/healthz").status_code == 405  # GET only: no form, so no CSRF token is ever needed

@@ -9,6 +9,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from portal import create_app, security_log
 from portal.config import TestConfig
 from portal.extensions import db
+from portal.models import SecurityEvent
 from tests.security.helpers import enrolled_agent, sign_out, signed_in_agent, wrong_code
 
 TOKEN = "metrics-token-for-tests-0123456789"
@@ -100,6 +101,35 @@ def test_sign_ins_and_refused_codes_are_counted(app, person, client):
     client.get("/healthz")
     client.get("/readyz")
     assert not any(dict(labels).get("endpoint", "").startswith("health") for _, labels in scrape(client))
+
+
+@pytest.mark.app_config(**ON)
+def test_refusals_while_waiting_and_while_locked_are_told_apart(app, person, client):
+    """The first 5 wrong codes are free; then each one makes the next wait (refused: "throttled"); the 10th locks the
+    account for 15 minutes (refused: "locked"). The security log says which, and so do the counters."""
+    secret, _codes = enrolled_agent(person)
+
+    def wrong_attempt():
+        person.login()
+        return person.post("/agent/login/verify", {"code": wrong_code(person, secret)})
+
+    for _ in range(6):
+        person.clock.advance(600)  # past any wait (and the pending sign-in: a new one each time)
+        wrong_attempt()
+    wrong_attempt()  # at once: the account must wait after the sixth
+    for _ in range(4):
+        person.clock.advance(600)
+        wrong_attempt()
+    wrong_attempt()  # the tenth locked it
+    samples = scrape(client)
+    assert value(samples, "portal_refused_codes_total", reason="wrong") == 10
+    assert value(samples, "portal_refused_codes_total", reason="throttled") == 1
+    assert value(samples, "portal_refused_codes_total", reason="locked") == 1
+    assert value(samples, "portal_account_locks_total") == 1
+    with app.app_context():
+        reasons = [security_log.details(e).get("reason") for e in db.session.scalars(
+            db.select(SecurityEvent).where(SecurityEvent.type == "2fa.throttled").order_by(SecurityEvent.id))]
+    assert reasons == ["throttled", "locked"]
 
 
 @pytest.mark.app_config(**ON)
