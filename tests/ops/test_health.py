@@ -59,7 +59,8 @@ def test_checks_of_a_signed_in_browser_touch_no_session_and_log_nothing(app, per
     try:
         for _ in range(5):
             assert client.get("/healthz").status_code == 200
-            assert "Set-Cookie" not in client.get("/readyz").headers
+            ready = client.get("/readyz")
+            assert "Set-Cookie" not in ready.headers and "Vary" not in ready.headers
     finally:
         stop()
     assert all("user_sessions" not in s for s in seen)  # the session row is never read
