@@ -1,6 +1,5 @@
 """The security event log: every 2FA event lands here, never with a secret or a code in it."""
 import json
-import logging
 
 from flask import has_request_context, request
 
@@ -9,7 +8,6 @@ from .extensions import db
 from .models import SecurityEvent
 from .twofactor import registry
 
-log = logging.getLogger("portal.security")
 
 # Event types, in one place so the log page can offer them as a filter.
 EVENT_TYPES = {
@@ -57,7 +55,6 @@ def record(event_type: str, user=None, actor=None, **detail) -> None:
     user_id, actor_id = getattr(user, "id", user), getattr(actor, "id", actor)
     db.session.add(SecurityEvent(type=event_type, user_id=user_id, actor_id=actor_id, created_at=clock.now(), ip=ip,
                                  detail=json.dumps(detail, sort_keys=True) if detail else ""))
-    log.info("security event %s user=%s actor=%s", event_type, user_id, actor_id)
     logs.security_event(event_type, user_id, actor_id, ip, detail)  # after commit: JSON line, metrics, webhook
 
 
