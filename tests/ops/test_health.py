@@ -11,6 +11,7 @@ from portal.extensions import db
 from portal.models import SecurityEvent
 from tests.ops.conftest import closed_port
 from tests.security.helpers import enrolled_agent, signed_in_agent
+from tests.system.servers import REDIS_URL
 
 
 def statements(app):
@@ -152,16 +153,7 @@ def test_readiness_gives_a_hung_redis_only_the_timeout(tmp_path, pg_schema, cloc
         silent.close()
 
 
-def redis_up() -> bool:
-    try:
-        import redis
-        return bool(redis.Redis(host="127.0.0.1", port=6379, socket_connect_timeout=0.5).ping())
-    except Exception:
-        return False
-
-
-@pytest.mark.skipif(not redis_up(), reason="no Redis on 127.0.0.1:6379")
-@pytest.mark.app_config(RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379/9")
+@pytest.mark.app_config(RATELIMIT_STORAGE_URI=REDIS_URL)  # this machine's Redis, as the system tests use it
 def test_readiness_with_redis_up(client):
     r = client.get("/readyz")
     assert r.status_code == 200 and r.get_json()["checks"] == {"database": "ok", "redis": "ok"}
