@@ -18,13 +18,10 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
 import pyotp  # noqa: E402
-from argon2 import PasswordHasher  # noqa: E402
 
 from bench import admin_list, load, pages, report, seed, statements  # noqa: E402
+from bench.whole_signin import PASSWORD, signin_people, whole_signins  # noqa: E402
 from tests.system.servers import REDIS_URL, Gunicorn, SmtpSink, new_keys  # noqa: E402
-
-PASSWORD = "bench password, production argon2id"
-
 
 def arguments():
     parser = argparse.ArgumentParser(description=__doc__)
@@ -82,12 +79,12 @@ def main() -> int:
         phase("starting servers")
         result["step"] = _interleaved_steps(targets, secret, args)
         phase("second-factor steps")
-        result["signin"] = _whole_signins(databases, signin_apps, fst, args)
+        result["signin"] = whole_signins(databases, signin_apps, fst, args)
         phase("whole sign-ins")
         result["statements"] = {  # counted on a fresh agent just below the sign-in people
             f"{d.kind} {d.users:,}": {
-                "portal": statements.portal_step(_app(d, keys), d.agents - _signin_people(args), secret),
-                "floor": statements.floor_step(d.url, keys["SECRET_KEY"], d.agents - _signin_people(args), secret)}
+                "portal": statements.portal_step(_app(d, keys), d.agents - signin_people(args), secret),
+                "floor": statements.floor_step(d.url, keys["SECRET_KEY"], d.agents - signin_people(args), secret)}
             for d in databases if d.users == args.small}
         result["signin_statements"] = {  # a fresh agent just below the one counted above, on each app
             f"{d.kind} {d.users:,}": _signin_statements(d, keys, fst, secret, args)
@@ -186,8 +183,8 @@ def _start_servers(databases, env, keys, fst, secret, args, servers):
         portals[id(d)] = portal
         # People 2.. take the second-factor steps; the last ones of the pool do whole sign-ins; 1 is the admin.
         needed = args.warmup + args.rounds * (args.flows + args.sequential)
-        if needed + _signin_people(args) + 3 > d.agents:  # + the admin, + two for counting statements
-            raise SystemExit(f"{d.kind} {d.users:,}: {needed + _signin_people(args) + 3} fresh agents needed, "
+        if needed + signin_people(args) + 3 > d.agents:  # + the admin, + two for counting statements
+            raise SystemExit(f"{d.kind} {d.users:,}: {needed + signin_people(args) + 3} fresh agents needed, "
                              f"{d.agents} made")
         ids = list(range(2, 2 + needed))
         label = f"{d.kind} {d.users:,}"
@@ -240,84 +237,11 @@ def _interleaved_steps(targets, secret, args) -> dict:
     return out
 
 
-def _signin_people(args) -> int:
-    """The last agents of each database: warm-up sign-ins (cheap hash, and for FST's production server production
-    hash), then pairs of full- and cheap-hash sign-ins. The three apps keep their people in tables of their own, so
-    each signs in the same people."""
-    return 4 * args.workers + 2 * args.signins
-
-
-def _whole_signins(databases, signin_apps, fst, args) -> dict:
-    """Whole sign-ins on the portal, FST and the floor, one at a time (concurrent argon2id hashes, 64 MiB each,
-    fight over memory bandwidth, which would charge the hash's own slowdown to everything else), interleaved: in
-    every round each app in turn, the order reversed every other round. Each production-hash sign-in is paired with
-    one by a person whose stored hash is argon2id at its cheapest: "everything but the hash" is then measured
-    directly, in the same conditions, instead of as the small difference of two large, separately measured numbers
-    (a few per cent of noise in either would swing that difference by tens of per cent)."""
-    from portal.passwords import PROFILES
-    cheap_hash = PasswordHasher(**PROFILES["test"]["password"]).hash(PASSWORD)
-    cheap_hash_ms = load.hash_cpu_ms(stored=cheap_hash, password=PASSWORD, rounds=200)
-    out, hash_ms = {}, []
-    for d in databases:
-        if d.users != args.small:
-            continue
-        apps = signin_apps[id(d)]
-        hash_ms.append(load.hash_cpu_ms())
-        emails = [f"u{i:07d}@example.com" for i in range(d.agents - _signin_people(args) + 1, d.agents + 1)]
-        w = 2 * args.workers
-        warm_cheap, warm_full, emails = emails[:w], emails[w:2 * w], emails[2 * w:]
-        full, cheap = emails[::2], emails[1::2]
-        seed.set_password_hash(d, [_id(e) for e in warm_cheap + cheap], cheap_hash, fst["cheap_hash"])
-        for app in apps:  # every worker's first requests: imports, caches, copy-on-write after the fork
-            warm = [load.signin_batch(app, warm_cheap, PASSWORD, cheap=True)]
-            if app.cheap_server:
-                warm.append(load.signin_batch(app, warm_full, PASSWORD))
-            failed = [f for b in warm for f in b.failures]
-            if failed:
-                raise SystemExit(f"{d.kind}: {app.name}: warm-up sign-ins did not sign in: {failed[:3]}")
-        totals = {app.name: (load.Batch(), load.Batch()) for app in apps}
-        rounds = {app.name: {"full": [], "cheap": []} for app in apps}
-        per_round = -(-len(full) // args.rounds)
-        for r in range(args.rounds):
-            chunk = slice(r * per_round, (r + 1) * per_round)
-            if not full[chunk]:
-                break
-            for app in (apps if r % 2 == 0 else list(reversed(apps))):
-                batches = load.signin_pairs(app, full[chunk], cheap[chunk], PASSWORD)
-                for total, batch, kind in zip(totals[app.name], batches, ("full", "cheap")):
-                    total.add(batch)
-                    rounds[app.name][kind].append(1000 * batch.cpu / batch.count)
-            print(f"{d.kind}: sign-in round {r + 1}/{args.rounds} done", flush=True)
-        hash_ms.append(load.hash_cpu_ms())
-        label = f"{d.kind} {d.users:,}"
-        out[label] = {}
-        for app in apps:
-            full_batch, cheap_batch = totals[app.name]
-            summary, around = full_batch.summary(), cheap_batch.summary()
-            failures = full_batch.failures + cheap_batch.failures
-            out[label][app.name] = {
-                **summary, "cheap_cpu_ms": around["cpu_ms"], "cheap_p50_ms": around["p50_ms"],
-                "cheap_p95_ms": around["p95_ms"], "around_hash_cpu_ms": around["cpu_ms"] - cheap_hash_ms,
-                "round_full_cpu_ms": rounds[app.name]["full"], "round_cheap_cpu_ms": rounds[app.name]["cheap"],
-                "signins": full_batch.count + cheap_batch.count,
-                "signed_in": full_batch.count + cheap_batch.count - len(failures),
-                "failed": [list(f) for f in failures[:5]], "void": bool(failures)}
-    for apps in out.values():
-        for summary in apps.values():
-            summary["hash_cpu_ms"] = sum(hash_ms) / len(hash_ms)
-            summary["cheapest_hash_cpu_ms"] = cheap_hash_ms
-    return out
-
-
-def _id(email: str) -> int:
-    return int(email[1:8])
-
-
 def _signin_statements(d, keys, fst, secret, args) -> dict:
     """SQL per request of a whole sign-in on each app, counted in-process on a fresh person (the agent just below
     the one whose second-factor step is counted)."""
     from bench import fst_app
-    email = f"u{d.agents - _signin_people(args) - 1:07d}@example.com"
+    email = f"u{d.agents - signin_people(args) - 1:07d}@example.com"
     env = fst["env"]
     fst_flask = fst_app.create_app(d.url, env["FST_SECRET_KEY"], env["FST_PASSWORD_SALT"], env["FST_TOTP_SECRET"])
     try:
