@@ -6,6 +6,7 @@ from flask.cli import AppGroup
 from .accounts import ROLES, AccountError, EmailTaken, create_account
 from .extensions import db
 from .models import Authenticator, User
+from .twofactor.base import FlowError
 from .twofactor.login import normalise_email
 
 # Re-exported for callers that created accounts through this module before portal.accounts existed.
@@ -76,6 +77,30 @@ def register_cli(app) -> None:
         with current_app.test_request_context():
             ended = password_reset.set_password(user, password, "password.set_by_admin", keep_current=False)
         click.echo(f"Set a new password for {user.email}; {ended} session(s) signed out.")
+
+    @user_group.command("disable")
+    @click.argument("email")
+    def disable(email):
+        """Disable an account: every session ends and no sign-in works until it is enabled again."""
+        from . import account_status
+        with current_app.test_request_context():
+            try:
+                ended = account_status.disable(_find(email))
+            except FlowError as error:
+                raise click.ClickException(str(error)) from None
+        click.echo(f"Disabled {email}; {ended} session(s) signed out.")
+
+    @user_group.command("enable")
+    @click.argument("email")
+    def enable(email):
+        """Enable a disabled account again."""
+        from . import account_status
+        with current_app.test_request_context():
+            try:
+                account_status.enable(_find(email))
+            except FlowError as error:
+                raise click.ClickException(str(error)) from None
+        click.echo(f"Enabled {email}.")
 
     app.cli.add_command(user_group)
 

@@ -41,6 +41,8 @@ class User(UserMixin, db.Model):
     # attempt may be checked.
     password_failures: Mapped[int] = mapped_column(Integer, default=0)
     password_next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # Set while an admin has disabled the account (portal.account_status): no sign-in, no session.
+    disabled_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     authenticators: Mapped[list[Authenticator]] = relationship(
         back_populates="user", cascade="all, delete-orphan", order_by="Authenticator.created_at"

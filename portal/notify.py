@@ -29,6 +29,8 @@ SUBJECTS = {
     "password.changed": "Your password was changed",
     "password.reset": "Your password was reset",
     "password.set_by_admin": "An administrator set a new password for you",
+    "account.disabled": "Your account was disabled",
+    "account.enabled": "Your account was enabled again",
 }
 
 # What happened, in a sentence. {authenticator} is filled from the details; without it the subject is used.
@@ -55,6 +57,9 @@ WHAT = {
                         "signed out, and remembered devices will ask for your second factor again.",
     "password.reset": "The password of your account was reset with a link emailed to you. Every browser signed in "
                       "to it was signed out, and remembered devices will ask for your second factor again.",
+    "account.disabled": "An administrator disabled your account: you can't sign in, and every browser signed in to "
+                        "it was signed out. Ask your helpdesk administrator if you need it again.",
+    "account.enabled": "An administrator enabled your account again: you can sign in as before.",
     "password.set_by_admin": "An administrator set a new password for your account. Every browser signed in to it "
                              "was signed out, and remembered devices will ask for your second factor again.",
 }

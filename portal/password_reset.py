@@ -24,6 +24,7 @@ from datetime import timedelta
 from sqlalchemy import bindparam, delete, func, update
 
 from . import clock, security_log, sessions
+from .account_status import DISABLED
 from .extensions import db
 from .mail import MailUnavailable, send_email
 from .models import AGENT, PasswordReset, PendingLogin, User
@@ -153,7 +154,7 @@ def request_link(email: str) -> None:
     """Mail a reset link to the account that uses `email`, if there is one and its limits allow. Says nothing
     either way: the page shows the same answer (SENT) whatever happened here."""
     user = db.session.scalar(db.select(User).where(User.email == login.normalise_email(email)))
-    if user is None:
+    if user is None or user.disabled_at is not None:  # a disabled account gets no link either
         _hash(secrets.token_urlsafe(32))  # the same small work as for an account
         return
     user_id = user.id
@@ -215,6 +216,8 @@ def find(token, kind: str) -> Link:
     user = db.session.get(User, row.user_id) if row is not None else None
     if row is None or user is None or user.kind != kind:
         return Link(problem=INVALID, status=404)
+    if user.disabled_at is not None:
+        return Link(problem=DISABLED, status=403)
     if row.used_at is not None:
         return Link(problem=USED, status=410)
     if clock.now() >= row.expires_at:

@@ -45,6 +45,8 @@ EVENT_TYPES = {
     "password.reset_requested": "Password reset link sent",
     "password.reset": "Password reset with an emailed link",
     "password.set_by_admin": "Password set by an admin",
+    "account.disabled": "Account disabled",
+    "account.enabled": "Account enabled again",
 }
 
 

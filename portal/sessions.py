@@ -66,7 +66,8 @@ def _user_agent() -> str:
 
 
 def _load(token) -> UserSession | None:
-    """The live session row for a cookie's token, with its person; an expired one is deleted."""
+    """The live session row for a cookie's token, with its person; an expired one, or one of a disabled account,
+    is deleted."""
     if not isinstance(token, str) or not token or len(token) > 100:
         return None
     # With the person and their authenticators: every page of an area checks them (areas.area_required).
@@ -77,7 +78,7 @@ def _load(token) -> UserSession | None:
         return None
     now = clock.now()
     idle, absolute = limits(row.area)
-    if now - row.last_seen_at >= idle or now - row.created_at >= absolute:
+    if now - row.last_seen_at >= idle or now - row.created_at >= absolute or row.user.disabled_at is not None:
         db.session.delete(row)
         db.session.commit()
         return None

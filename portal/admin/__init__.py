@@ -5,4 +5,4 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__)
 
-from . import agents, auth_sso, end_users, events, person_sessions, plugins, routes  # noqa: E402,F401
+from . import agents, auth_sso, end_users, events, people, plugins, routes  # noqa: E402,F401

@@ -13,7 +13,7 @@ from . import bp, rules
 from .access import admin_required, fresh_proof_required, me, render
 from .directory import is_locked, listing_for_request
 from .forms import EnforceForm
-from .person_sessions import session_rows
+from .people import session_rows
 
 
 def _agent(user_id: int) -> User:

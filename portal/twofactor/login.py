@@ -15,6 +15,7 @@ from sqlalchemy.orm import joinedload, with_expression
 from sqlalchemy.orm.exc import ObjectDeletedError
 
 from .. import browsers, clock, security_log, sessions
+from ..account_status import refuse_if_disabled
 from ..extensions import db
 from ..models import Authenticator, PendingLogin, RecoveryCode, User
 from ..passwords import verify_password
@@ -41,7 +42,10 @@ def check_password(email: str, password: str, kind: str) -> User | None:
     if user is None:
         verify_password(None, password or "")  # the same work as for an account: timing tells no one it is missing
         return None
-    return user if check_within_budget(user, password or "", right_place=user.kind == kind) else None
+    if not check_within_budget(user, password or "", right_place=user.kind == kind):
+        return None
+    refuse_if_disabled(user)  # only a right password learns that the account is disabled
+    return user
 
 
 # Ends a pending sign-in: the one-time claim of step 4 (it deletes one row exactly when this request is first).
@@ -50,7 +54,9 @@ CLAIM_PENDING = delete(PendingLogin).where(PendingLogin.id == bindparam("pending
 
 def begin(user: User, area: str, next_url: str | None) -> PendingLogin:
     """Step 1: the password was right. The session holds only the id of the pending sign-in (a session this
-    browser had is ended: one person signed in per browser)."""
+    browser had is ended: one person signed in per browser). Every way of signing in starts here, so a disabled
+    account is refused here (AccountDisabled, a 403)."""
+    refuse_if_disabled(user)
     sessions.sign_out()
     now = clock.now()
     pending = PendingLogin(

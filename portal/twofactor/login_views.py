@@ -6,6 +6,7 @@ from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
 
 from .. import security_log, sessions
+from ..account_status import AccountDisabled
 from ..extensions import db
 from ..rate_limits import auth_limit
 from . import devices, login, policy, registry
@@ -28,7 +29,11 @@ def register_login_routes(bp, area: Area) -> None:
         status = 200
         if request.method == "POST":
             if form.validate_on_submit():
-                user = login.check_password(form.email.data, form.password.data, area.kind)
+                try:
+                    user = login.check_password(form.email.data, form.password.data, area.kind)
+                except AccountDisabled as disabled:
+                    form.password.errors.append(disabled.description)
+                    return render("auth/login.html", disabled.code, form=form)
                 if user is not None:
                     pending = login.begin(user, area.name, request.args.get("next"))
                     return advance(area, pending)

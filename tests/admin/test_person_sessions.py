@@ -8,12 +8,12 @@ def test_an_admin_sees_an_end_users_sessions_and_signs_them_out_everywhere(app, 
     eve.sign_in()
     assert eve.get("/").status_code == 200
     listing = words(admin.get("/admin/end-users?q=eve"))
-    assert "Sessions of Eve Customer" in listing
-    page = words(admin.get(f"/admin/end-users/{eve.id}/sessions"))
-    assert "Sessions of Eve Customer" in page and "Eve Customer is signed in on 1 browser" in page
+    assert "Account of Eve Customer" in listing
+    page = words(admin.get(f"/admin/end-users/{eve.id}"))
+    assert "Eve Customer is signed in on 1 browser" in page
 
-    done = admin.submit(f"/admin/people/{eve.id}/sessions/end", {}, page=f"/admin/end-users/{eve.id}/sessions")
-    assert done.status_code == 303 and done.headers["Location"] == f"/admin/end-users/{eve.id}/sessions"
+    done = admin.submit(f"/admin/people/{eve.id}/sessions/end", {}, page=f"/admin/end-users/{eve.id}")
+    assert done.status_code == 303 and done.headers["Location"] == f"/admin/end-users/{eve.id}"
     after = admin.get(done.headers["Location"])
     assert flashes(after) == ["Eve Customer is signed out everywhere (1 session). They have been told by email."]
     assert "Eve Customer is not signed in anywhere." in words(after)
@@ -35,8 +35,8 @@ def test_an_admin_cannot_end_their_own_sessions_here(app, admin):
 
 def test_wrong_ids_and_forged_forms_are_refused(app, admin, actor):
     sam = actor("sam@example.com", role="agent", name="Sam Agent")
-    assert admin.get(f"/admin/end-users/{sam.id}/sessions").status_code == 404  # an agent is not an end user
-    assert admin.get("/admin/end-users/999999/sessions").status_code == 404
+    assert admin.get(f"/admin/end-users/{sam.id}").status_code == 404  # an agent is not an end user
+    assert admin.get("/admin/end-users/999999").status_code == 404
     assert admin.submit("/admin/people/999999/sessions/end", {}, page="/admin/end-users").status_code == 404
     forged = admin.client.post(f"/admin/people/{sam.id}/sessions/end", data={"csrf_token": "forged"})
     assert forged.status_code == 400
@@ -47,5 +47,5 @@ def test_agents_who_are_not_admins_cannot_see_or_end_sessions(app, actor):
     sam = actor("sam@example.com", role="agent", name="Sam Agent", with_app=True)
     eve = actor("eve@example.com", role="end-user", name="Eve Customer")
     sam.sign_in()
-    assert sam.get(f"/admin/end-users/{eve.id}/sessions").status_code == 403
+    assert sam.get(f"/admin/end-users/{eve.id}").status_code == 403
     assert sam.submit(f"/admin/people/{eve.id}/sessions/end", {}, page="/agent/").status_code == 403

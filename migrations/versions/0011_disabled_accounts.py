@@ -1,0 +1,24 @@
+"""users.disabled_at: an admin disables an account (someone leaving) and enables it again
+
+Revision ID: 0011_disabled_accounts
+Revises: 0006_pending_registrations
+Create Date: 2026-12-03 14:00:00
+
+"""
+import sqlalchemy as sa
+from alembic import op
+
+revision = '0011_disabled_accounts'
+down_revision = '0006_pending_registrations'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table('users') as batch:
+        batch.add_column(sa.Column('disabled_at', sa.DateTime(), nullable=True))
+
+
+def downgrade():
+    with op.batch_alter_table('users') as batch:
+        batch.drop_column('disabled_at')
