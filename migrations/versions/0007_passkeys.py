@@ -1,5 +1,5 @@
 """webauthn_credentials and webauthn_challenges: security keys and passkeys (issue 21); the built-in "webauthn"
-plugin, installed and active with one instance, like totp and email
+plugin, installed with one instance and switched off until an admin turns it on
 
 Revision ID: 0007_passkeys
 Revises: 0006_pending_registrations
@@ -57,7 +57,8 @@ def upgrade():
     op.create_index('ix_webauthn_challenges_purpose', 'webauthn_challenges', ['purpose'], unique=False)
     op.create_index('ix_webauthn_challenges_expires_at', 'webauthn_challenges', ['expires_at'], unique=False)
     now = datetime.now(timezone.utc).replace(tzinfo=None)
-    op.bulk_insert(plugins, [{'key': 'webauthn', 'installed': True, 'active': True, 'installed_at': now}])
+    # Installed and switched off: an admin switches "Security keys & passkeys" on in Auth & SSO.
+    op.bulk_insert(plugins, [{'key': 'webauthn', 'installed': True, 'active': False, 'installed_at': now}])
     op.bulk_insert(plugin_instances, [{'plugin_key': 'webauthn', 'name': 'Security key or passkey',
                                        'status': 'active', 'config': json.dumps({}), 'created_at': now}])
 

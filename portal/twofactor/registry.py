@@ -75,7 +75,8 @@ def seed_builtin_plugins(connection) -> None:
     connection.execute(insert(Plugin.__table__), [
         {"key": "totp", "installed": True, "active": True, "installed_at": now},
         {"key": "email", "installed": True, "active": True, "installed_at": now},
-        {"key": "webauthn", "installed": True, "active": True, "installed_at": now},  # migration 0007
+        # Security keys and passkeys start switched off: an admin turns them on in Auth & SSO (migration 0007).
+        {"key": "webauthn", "installed": True, "active": False, "installed_at": now},
     ])
     connection.execute(insert(PluginInstance.__table__), [
         {"plugin_key": "totp", "name": "Authenticator", "status": "active",

@@ -109,6 +109,7 @@ def test_every_page_as_every_kind_of_person(live, browser):
     from portal.twofactor import registry
     with live.app.test_request_context():  # a third-party plugin, so an Uninstall page is linked (built-ins have none)
         registry.install("pin")
+        registry.set_active("webauthn", True)  # security keys and passkeys: their setup and sign-in parts too
         db.session.commit()
     journeys = Journeys(live, browser)
     try:

@@ -9,6 +9,14 @@ from .authenticator import SoftKey, options_on
 from tests.conftest import csrf_token, page_text
 
 
+def switch_on(app) -> None:
+    """Auth & SSO's "Security keys & passkeys" switch, on (the built-in starts off)."""
+    from portal.twofactor import registry
+    with app.test_request_context():
+        registry.set_active("webauthn", True)
+        db.session.commit()
+
+
 def instance_id(app) -> int:
     with app.app_context():
         return db.session.scalar(db.select(PluginInstance.id).where(PluginInstance.plugin_key == "webauthn"))
