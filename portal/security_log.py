@@ -49,6 +49,7 @@ EVENT_TYPES = {
     "password.set_by_admin": "Password set by an admin",
     "2fa.key_counter_went_back": "Security key refused: its counter went back (a cloned key?)",
     "login.passkey_failed": "Passkey sign-in refused",
+    "admin.security_key_postponed": "Admin chose “Not now” for the required security key (grace period)",
 }
 
 

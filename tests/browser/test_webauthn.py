@@ -5,7 +5,7 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.browser.a11y import axe_violations
+from tests.browser.a11y import add_person, axe_violations, enter_password, set_policy
 from tests.browser.helpers import sign_in
 from tests.conftest import Person
 from tests.webauthn.helpers import switch_on
@@ -138,3 +138,24 @@ def test_without_javascript_the_pages_say_a_key_cant_be_used_and_offer_the_other
         expect(page.get_by_role("link", name="Set up Authenticator", exact=True)).to_be_visible()  # the others
     finally:
         context.close()
+
+
+def test_an_admin_with_only_an_authenticator_app_is_sent_to_register_a_key(live, page):
+    admin = add_person(live.app, "admin", "ada@example.com", "Ada Admin")  # an authenticator app only
+    switch_on(live.app)
+    set_policy(live.app, require_admin_security_key=True)
+    virtual_authenticator(page, resident_key=False)
+    enter_password(page, live.localhost, admin)
+    page.get_by_label("Code", exact=True).fill(admin.code(live.clock))
+    page.get_by_role("button", name="Verify").click()
+
+    page.goto(f"{live.localhost}/admin/auth")
+    expect(page.get_by_role("heading", name="Register a security key or passkey")).to_be_visible()
+    assert axe_violations(page) == []
+    page.get_by_role("link", name="Register a security key or passkey").click()
+    page.get_by_label("Authenticator name").fill("Admin key")
+    page.get_by_role("button", name="Register security key or passkey").click()
+    expect(page.get_by_text("Setup complete")).to_be_visible()
+    page.goto(f"{live.localhost}/admin/auth")
+    expect(page.get_by_role("heading", name="Auth & SSO")).to_be_visible()
+    expect(page.get_by_label("Require a security key or passkey for admins")).to_be_checked()
