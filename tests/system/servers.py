@@ -44,8 +44,10 @@ def wait_until(check, what: str, tries: int = 600, pause: float = 0.05):
 
 
 def new_keys() -> dict:
-    """Keys generated for one run: never written into the repository."""
-    return {"SECRET_KEY": secrets.token_urlsafe(32), "PORTAL_ENCRYPTION_KEYS": Fernet.generate_key().decode()}
+    """Keys generated for one run: never written into the repository. With the security keys' relying party,
+    which a deploy must name as it must set its keys."""
+    return {"SECRET_KEY": secrets.token_urlsafe(32), "PORTAL_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+            "WEBAUTHN_RP_ID": "localhost", "WEBAUTHN_ORIGINS": "http://localhost"}
 
 
 # ---------------------------------------------------------------------------------------------- PostgreSQL
