@@ -294,7 +294,7 @@ class WebAuthnCredential(db.Model):
     user_handle: Mapped[str] = mapped_column(String(100))  # base64url; random per person, never their id
 
     authenticator: Mapped[Authenticator] = relationship(
-        backref=backref("webauthn_credential", uselist=False, cascade="all, delete-orphan", passive_deletes=True))
+        backref=backref("webauthn_credential", uselist=False, cascade="all, delete-orphan"))
 
 
 class WebAuthnChallenge(db.Model):

@@ -162,3 +162,37 @@ def test_junk_and_someone_elses_key_are_refused_and_charge_nothing_for_junk(app,
     response = answer(client, response, other.get(options_on(response)))
     assert response.status_code == 401
     assert client.get("/agent/").status_code == 302
+
+
+def test_a_key_set_up_at_the_mandatory_step_signs_the_person_in(app, person, client):
+    from portal.settings import set_setting
+    from .helpers import instance_id
+    person.create()
+    with app.app_context():
+        set_setting("require_agents_2fa", True)
+        db.session.commit()
+    assert person.login().headers["Location"].endswith("/agent/login/setup")
+    url = f"/agent/login/setup?instance={instance_id(app)}"
+    page = client.get(url)
+    assert "Register security key or passkey" in page_text(page)
+    response = client.post(url, data={"csrf_token": csrf_token(page), "name": "Security key or passkey",
+                                      "code": SoftKey().create(options_on(page))})
+    assert response.status_code == 302 and "/login" not in response.headers["Location"]
+    assert events(app, "login.success")[-1] == {"how": "setup"}
+
+
+def test_rename_and_remove_go_through_the_shared_views_with_notices(app, person, client, smtp_sink):
+    person.create()
+    person.login()
+    assert register_key(client, app, SoftKey()).status_code == 302
+    with app.app_context():
+        key_id = db.session.scalar(db.select(Authenticator.id).where(Authenticator.method == "webauthn"))
+    response = person.post(f"/agent/preferences/security/{key_id}/edit", {"name": "Red key"})
+    assert response.status_code == 302
+    assert "now called “Red key”" in smtp_sink.text(smtp_sink.latest(EMAIL))
+    response = person.post(f"/agent/preferences/security/{key_id}/remove", {"confirm": "y"})
+    assert response.status_code == 302
+    assert "“Red key” was removed" in smtp_sink.text(smtp_sink.latest(EMAIL))
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count()).select_from(WebAuthnCredential)) == 0
+    assert events(app, "2fa.removed") == [{"name": "Red key"}]
