@@ -43,7 +43,8 @@
     var kind = form.getAttribute("data-webauthn");
     var button = form.querySelector("[data-webauthn-start]");
     if (kind === "passkey") return setUpPasskey(form, button);
-    var options = JSON.parse(form.getAttribute("data-options"));
+    var options;
+    try { options = JSON.parse(form.getAttribute("data-options")); } catch (e) { return; }  // nothing to ask for
     button.hidden = false;
     button.addEventListener("click", function () {
       say(form, kind === "create" ? "Follow your browser to register the key…" : "Touch your key or confirm on your device…");

@@ -83,7 +83,7 @@ class ActionForm(FlaskForm):
 
 # --- A browser's WebAuthn response in place of a typed code (Method.code_input.browser_credential) ---------------
 
-CREDENTIAL_MAX_LENGTH = 16_000  # webauthn_rp.CREDENTIAL_MAX_LENGTH
+CREDENTIAL_MAX_LENGTH = 16_000  # a browser's answer as JSON; with attestation "none" it is well under 2 kB
 
 
 def _json_object(form, field):

@@ -44,7 +44,8 @@ def register_login_routes(bp, area: Area) -> None:
         pending, user, elsewhere = pending_at(area, "challenge")
         if elsewhere:
             return elsewhere
-        wanted = request.args.get("with") if request.method == "GET" else (request.form.get("authenticator_id") or None)
+        wanted = (request.args.get("with") if request.method == "GET"
+                  else (request.form.get("authenticator_id") or None))
         authenticator = login.challenge_authenticator(user, wanted)
         if authenticator is None:
             abort(404)

@@ -32,7 +32,6 @@ from ..models import WebAuthnChallenge, WebAuthnCredential
 from .base import Outcome
 
 CHALLENGE_SECONDS = 300  # a challenge is good for 5 minutes, and the browser waits as long
-CREDENTIAL_MAX_LENGTH = 16_000  # a browser's response as JSON; a "none" attestation is well under 2 kB
 
 
 class Refused(Exception):

@@ -69,7 +69,8 @@ class SoftKey:
         auth_data = (hashlib.sha256((rp_id or self.rp_id).encode()).digest() + self._flags()
                      + self.sign_count.to_bytes(4, "big"))
         signature = self.private_key.sign(auth_data + hashlib.sha256(client_data).digest(), ec.ECDSA(hashes.SHA256()))
-        response = {"clientDataJSON": b64(client_data), "authenticatorData": b64(auth_data), "signature": b64(signature)}
+        response = {"clientDataJSON": b64(client_data), "authenticatorData": b64(auth_data),
+                    "signature": b64(signature)}
         if with_user_handle and self.user_handle:
             response["userHandle"] = self.user_handle
         return json.dumps({"id": b64(self.credential_id), "rawId": b64(self.credential_id), "type": "public-key",
