@@ -24,7 +24,10 @@ def _mine_by_name(name, type_, parent_names) -> bool:
 
 
 @pytest.mark.filterwarnings("ignore:'get_engine' is deprecated:DeprecationWarning")  # migrations/env.py's own
-def test_upgrade_matches_the_models_and_downgrade_removes_them(tmp_path):
+def test_upgrade_matches_the_models_and_downgrade_removes_them(tmp_path, monkeypatch):
+    # migrations/env.py reconfigures logging from alembic.ini (silencing the portal's loggers for the tests after
+    # this one): not here.
+    monkeypatch.setattr("logging.config.fileConfig", lambda *args, **kwargs: None)
     app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'm.db'}")
     with app.app_context():
         upgrade()
