@@ -43,6 +43,8 @@ def create_app(config_class=Config, **overrides) -> Flask:
     from . import auth_session, compression, errors, headers, health, logs, metrics, security_webhook
     logs.init_app(app)  # first: every later request hook and error page has the request id
     security_webhook.check_settings(app)
+    from .twofactor import webauthn_rp
+    webauthn_rp.check_settings(app)  # the relying-party id and origins of security keys and passkeys
     health.init_app(app)  # /healthz, /readyz: before anything that would touch a session
     metrics.init_app(app)  # off unless METRICS_PATH is set
     compression.init_app(app)  # static CSS, JS and SVG only: never a page (BREACH; see portal/compression.py)

@@ -80,6 +80,12 @@ class Config:
     SECURITY_WEBHOOK_TRIES = _int("SECURITY_WEBHOOK_TRIES", 3)
     SECURITY_WEBHOOK_BACKOFF = float(os.environ.get("SECURITY_WEBHOOK_BACKOFF", "1"))
     SECURITY_WEBHOOK_QUEUE = _int("SECURITY_WEBHOOK_QUEUE", 1000)
+    # Security keys and passkeys (portal/twofactor/webauthn_rp.py; README "Security keys and passkeys"): the
+    # relying-party id (the domain people sign in on, e.g. help.example.com) and the comma-separated origins browsers
+    # open (e.g. https://help.example.com). Required outside debug; in debug and tests, localhost.
+    WEBAUTHN_RP_ID = os.environ.get("WEBAUTHN_RP_ID")
+    WEBAUTHN_ORIGINS = os.environ.get("WEBAUTHN_ORIGINS")
+    WEBAUTHN_RP_NAME = os.environ.get("WEBAUTHN_RP_NAME", "Helpdesk")  # what the browser's dialog calls the portal
 
 
 class TestConfig(Config):

@@ -31,6 +31,7 @@ SUBJECTS = {
     "password.set_by_admin": "An administrator set a new password for you",
     "account.disabled": "Your account was disabled",
     "account.enabled": "Your account was enabled again",
+    "2fa.key_counter_went_back": "A security key of yours may have been copied",
 }
 
 # What happened, in a sentence. {authenticator} is filled from the details; without it the subject is used.
@@ -62,10 +63,13 @@ WHAT = {
     "account.enabled": "An administrator enabled your account again: you can sign in as before.",
     "password.set_by_admin": "An administrator set a new password for your account. Every browser signed in to it "
                              "was signed out, and remembered devices will ask for your second factor again.",
+    "2fa.key_counter_went_back": "A sign-in with “{authenticator}” was refused: the key's use counter went back, "
+                                 "which can mean someone copied the key. If you did not just sign in, remove it "
+                                 "and register a new one.",
 }
 
 # Events that may mean someone else is trying to get in.
-ALERTS = {"2fa.locked", "2fa.replay_refused", "2fa.recovery_used", "login.new_browser"}
+ALERTS = {"2fa.locked", "2fa.replay_refused", "2fa.recovery_used", "login.new_browser", "2fa.key_counter_went_back"}
 ADVICE = "If this was you, there is nothing to do. If it wasn't, contact your helpdesk administrator now."
 ALERT_ADVICE = ("If this wasn't you, someone may know your password: change it and tell your helpdesk "
                 "administrator now.")

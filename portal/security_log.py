@@ -47,6 +47,9 @@ EVENT_TYPES = {
     "password.set_by_admin": "Password set by an admin",
     "account.disabled": "Account disabled",
     "account.enabled": "Account enabled again",
+    "2fa.key_counter_went_back": "Security key refused: its counter went back (a cloned key?)",
+    "login.passkey_failed": "Passkey sign-in refused",
+    "admin.security_key_postponed": "Admin chose “Not now” for the required security key (grace period)",
 }
 
 
@@ -68,6 +71,7 @@ SIGN_INS = {
     "recovery": "Signed in with a recovery code",
     "setup": "Signed in after setting up 2FA",
     "skipped": "Signed in without 2FA: setup skipped during the grace period",
+    "passkey": "Signed in with a passkey",  # no password: the passkey with user verification is both factors
 }
 SIGNED_IN_WITH = "Signed in with {label} as the second factor"
 SIGNED_IN_WITH_REMOVED = "Signed in with a second factor that is no longer installed"

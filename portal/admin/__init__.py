@@ -6,3 +6,4 @@ from flask import Blueprint
 bp = Blueprint("admin", __name__)
 
 from . import agents, auth_sso, end_users, events, people, plugins, routes  # noqa: E402,F401
+from . import security_keys  # noqa: E402,F401

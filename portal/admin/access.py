@@ -16,7 +16,8 @@ from ..twofactor.areas import AGENT_CONSOLE, area_required, me
 
 
 def admin_required(view):
-    guarded = area_required(AGENT_CONSOLE)(view)
+    from .security_keys import key_required  # "Require a security key or passkey for admins" (issue 21)
+    guarded = area_required(AGENT_CONSOLE)(key_required(view))
 
     @wraps(view)
     def wrapped(*args, **kwargs):

@@ -53,6 +53,9 @@ class CodeInput:
     confirm_at_setup: bool = False  # typed twice when it is chosen
     rules: str = ""  # shown under the field at setup, e.g. "6 to 12 digits"
     inputmode: str = "numeric"
+    # The "code" is what the browser's WebAuthn call returns, posted by static/webauthn.js as JSON (a security key
+    # or passkey): nobody types it, and the forms take it in a hidden field (forms.for_method).
+    browser_credential: bool = False
 
 
 @dataclass
@@ -92,6 +95,9 @@ class Method:
     # charge is committed before verify() runs (lockout.guarded(slow=True)).
     quick_check: bool = False
     setup_messages: dict = {}  # its own wording for a refused setup code, by Outcome
+    # The partial the challenge page shows instead of the code field (it gets `form`, `method`, `details`); "" for
+    # the code field. `challenge_details()` is what it needs (a WebAuthn request bound to the pending sign-in).
+    challenge_template: str = ""
 
     def __init__(self):
         self.type_label = self.type_label or self.label
@@ -118,6 +124,11 @@ class Method:
 
     def verify(self, authenticator, code: str, purpose: str) -> Outcome:
         raise NotImplementedError
+
+    def challenge_details(self, authenticator, purpose: str) -> dict:
+        """What the challenge page's `challenge_template` shows besides the form; `purpose` binds it to this
+        sign-in."""
+        return {}
 
     def send_code(self, user, target: str, purpose: str) -> Outcome:
         """Methods with sends_code=True send a fresh code bound to `purpose`."""

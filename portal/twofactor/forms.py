@@ -1,9 +1,11 @@
 """Forms shared by every area. Codes tolerate spaces; every code field is labelled for one-time codes."""
+import json
 import re
+from functools import cache
 
 from flask_wtf import FlaskForm
 from wtforms.fields import BooleanField, EmailField, HiddenField, PasswordField, StringField, SubmitField
-from wtforms.validators import DataRequired, Length, Regexp
+from wtforms.validators import DataRequired, Length, Regexp, ValidationError
 
 from ..accounts import as_stored
 
@@ -33,7 +35,7 @@ class LoginForm(FlaskForm):
     # name@helpdesk.local included, can sign in; one that doesn't exist is "Email or password is incorrect".
     email = EmailField("Email", filters=[_as_looked_up],
                        validators=[DataRequired("Enter your email address."), Length(max=254)],
-                       render_kw={"autocomplete": "username"})
+                       render_kw={"autocomplete": "username webauthn"})  # "webauthn": the browser offers passkeys
     password = PasswordField("Password", validators=[DataRequired("Enter your password."), Length(max=1024)],
                              render_kw={"autocomplete": "current-password"})
     submit = SubmitField("Sign in")
@@ -77,3 +79,36 @@ class ConfirmForm(FlaskForm):
 class ActionForm(FlaskForm):
     """A form with only a CSRF token and a button (sign out, skip, make default)."""
     submit = SubmitField("Continue")
+
+
+# --- A browser's WebAuthn response in place of a typed code (Method.code_input.browser_credential) ---------------
+
+CREDENTIAL_MAX_LENGTH = 16_000  # a browser's answer as JSON; with attestation "none" it is well under 2 kB
+
+
+def _json_object(form, field):
+    try:
+        value = json.loads(field.data or "")
+    except ValueError:
+        value = None
+    if not isinstance(value, dict):
+        raise ValidationError("That response from your security key or passkey could not be read. Try again.")
+
+
+def credential_field(label="Security key or passkey"):
+    return HiddenField(label, validators=[
+        DataRequired("Use your security key or passkey first."),
+        Length(max=CREDENTIAL_MAX_LENGTH, message="That response from your security key or passkey is too long."),
+        _json_object])
+
+
+@cache
+def _with_credential(form_class):
+    return type(form_class.__name__, (form_class,), {"code": credential_field()})
+
+
+def for_method(form_class, method):
+    """The form class for `method`: as it is, or with the code field taking a browser's WebAuthn response."""
+    if method is not None and method.code_input.browser_credential:
+        return _with_credential(form_class)
+    return form_class

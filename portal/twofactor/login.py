@@ -52,10 +52,10 @@ def check_password(email: str, password: str, kind: str) -> User | None:
 CLAIM_PENDING = delete(PendingLogin).where(PendingLogin.id == bindparam("pending_id"))
 
 
-def begin(user: User, area: str, next_url: str | None) -> PendingLogin:
-    """Step 1: the password was right. The session holds only the id of the pending sign-in (a session this
-    browser had is ended: one person signed in per browser). Every way of signing in starts here, so a disabled
-    account is refused here (AccountDisabled, a 403)."""
+def begin(user: User, area: str, next_url: str | None, event: str | None = "login.password_ok") -> PendingLogin:
+    """Step 1: the password was right (or a passkey, `event` None: passkey_login). The session holds only the id of
+    the pending sign-in (a session this browser had is ended: one person signed in per browser). Every way of
+    signing in starts here, so a disabled account is refused here (AccountDisabled, a 403)."""
     refuse_if_disabled(user)
     sessions.sign_out()
     now = clock.now()
@@ -65,7 +65,8 @@ def begin(user: User, area: str, next_url: str | None) -> PendingLogin:
         next_url=local_path(next_url), failures=0,
     )
     db.session.add(pending)
-    security_log.record("login.password_ok", user)
+    if event:
+        security_log.record(event, user)
     db.session.commit()
     session[SESSION_KEY] = pending.id
     return pending

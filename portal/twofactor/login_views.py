@@ -13,7 +13,8 @@ from . import devices, login, policy, registry
 from .account_forms import RememberChallengeForm
 from .areas import STATUS, Area, advance, finish, pending_at, sign_in_again, signed_in
 from .base import Outcome
-from .forms import ActionForm, LoginForm
+from .forms import ActionForm, LoginForm, for_method
+from .passkey_login import register_passkey_routes
 from .recovery_login import register_recovery_login
 from .setup_views import register_mandatory_setup
 
@@ -48,11 +49,13 @@ def register_login_routes(bp, area: Area) -> None:
         pending, user, elsewhere = pending_at(area, "challenge")
         if elsewhere:
             return elsewhere
-        form = RememberChallengeForm()
-        wanted = request.args.get("with") if request.method == "GET" else (form.authenticator_id.data or None)
+        wanted = (request.args.get("with") if request.method == "GET"
+                  else (request.form.get("authenticator_id") or None))
         authenticator = login.challenge_authenticator(user, wanted)
         if authenticator is None:
             abort(404)
+        method = registry.method(authenticator.method)
+        form = for_method(RememberChallengeForm, method)()  # a security key posts its response, not a code
         status = 200
         if request.method == "POST":
             if form.validate_on_submit():
@@ -69,11 +72,11 @@ def register_login_routes(bp, area: Area) -> None:
             else:
                 status = 400
         form.authenticator_id.data = str(authenticator.id)
-        method = registry.method(authenticator.method)
         others = [a for a in user.confirmed_authenticators if a.id != authenticator.id]
+        details = method.challenge_details(authenticator, f"login:{pending.id}") if method else {}
         return render("auth/challenge.html", status, form=form, authenticator=authenticator, method=method,
                       others=others, send_form=ActionForm(), user=user, remember_days=devices.days(),
-                      has_recovery_codes=pending.has_recovery_codes)
+                      has_recovery_codes=pending.has_recovery_codes, details=details)
 
     @auth_limit
     def send_code_view():
@@ -129,3 +132,4 @@ def register_login_routes(bp, area: Area) -> None:
     bp.add_url_rule("/logout", "logout", logout_view, methods=["POST"])
     register_recovery_login(bp, area)
     register_mandatory_setup(bp, area)
+    register_passkey_routes(bp, area)

@@ -17,7 +17,8 @@ from ..models import Authenticator, Plugin, PluginInstance, User
 from .base import Method
 
 ENTRY_POINT_GROUP = "portal.twofactor"
-BUILTIN = {"totp": "portal.twofactor.totp:TotpMethod", "email": "portal.twofactor.email:EmailMethod"}
+BUILTIN = {"totp": "portal.twofactor.totp:TotpMethod", "email": "portal.twofactor.email:EmailMethod",
+           "webauthn": "portal.twofactor.webauthn_method:WebAuthnMethod"}
 
 
 def _load(spec: str) -> type[Method]:
@@ -74,11 +75,15 @@ def seed_builtin_plugins(connection) -> None:
     connection.execute(insert(Plugin.__table__), [
         {"key": "totp", "installed": True, "active": True, "installed_at": now},
         {"key": "email", "installed": True, "active": True, "installed_at": now},
+        # Security keys and passkeys start switched off: an admin turns them on in Auth & SSO (migration 0007).
+        {"key": "webauthn", "installed": True, "active": False, "installed_at": now},
     ])
     connection.execute(insert(PluginInstance.__table__), [
         {"plugin_key": "totp", "name": "Authenticator", "status": "active",
          "config": json.dumps({"issuer": "Helpdesk"}), "created_at": now},
         {"plugin_key": "email", "name": "Email", "status": "active", "config": "{}", "created_at": now},
+        {"plugin_key": "webauthn", "name": "Security key or passkey", "status": "active", "config": "{}",
+         "created_at": now},
     ])
 
 

@@ -14,7 +14,7 @@ from ..rate_limits import auth_limit
 from . import login, policy, registry, setup
 from .areas import Area, after_setup, area_required, finish, me, pending_at, sign_in_again
 from .base import FlowError, Method, Outcome
-from .forms import ActionForm, SetupForm
+from .forms import ActionForm, SetupForm, for_method
 from .fresh import fresh_required
 
 
@@ -79,7 +79,7 @@ class SetupPlace(ABC):
 
     def _page(self, **kwargs):
         user, instance, method = self._setting_up(kwargs)
-        form, status = self.form_class(), 200
+        form, status = for_method(self.form_class, method)(), 200
         if request.method == "GET" and not form.name.data:
             form.name.data = setup.default_name(user, method)
         if request.method == "POST":

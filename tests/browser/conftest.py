@@ -39,6 +39,12 @@ class Live:
     app: object
     clock: FrozenClock
 
+    @property
+    def localhost(self) -> str:
+        """The same server as http://localhost:PORT: WebAuthn needs a domain (an IP address is never a relying-party
+        id), and localhost is one browsers trust without HTTPS."""
+        return self.url.replace("http://127.0.0.1:", "http://localhost:")
+
     def shot(self, page, name: str) -> str:
         """Save a screenshot under test-artifacts/ (kept out of git) and return its path."""
         os.makedirs(ARTIFACTS, exist_ok=True)

@@ -44,10 +44,10 @@ def wait_until(check, what: str, tries: int = 600, pause: float = 0.05):
 
 
 def new_keys() -> dict:
-    """What a deployment must be given, for one run: keys generated now (never written into the repository) and
-    the public address (a server started with them sets its own)."""
+    """What a deployment must be given, for one run: keys generated now (never written into the repository), the
+    public address and the security keys' relying party (a server started with them sets its own address)."""
     return {"SECRET_KEY": secrets.token_urlsafe(32), "PORTAL_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
-            "PORTAL_URL": "http://localhost"}
+            "PORTAL_URL": "http://localhost", "WEBAUTHN_RP_ID": "localhost", "WEBAUTHN_ORIGINS": "http://localhost"}
 
 
 # ---------------------------------------------------------------------------------------------- PostgreSQL
