@@ -80,9 +80,14 @@ def settings_problems(rp_id: str | None, origins: list[str]) -> list[str]:
 
 
 def check_settings(app) -> None:
-    """At start-up: outside debug and tests the relying-party id and origins must be set and agree; there the
-    defaults are localhost (the browser's own origin, whatever its port)."""
+    """At start-up: the relying-party id and origins must agree. Unset, they are PORTAL_URL's host and PORTAL_URL
+    itself (a deploy on https://help.example.com needs nothing more); in debug and tests without PORTAL_URL,
+    localhost (the browser's own origin, whatever its port)."""
     rp_id, origins = app.config.get("WEBAUTHN_RP_ID"), _split(app.config.get("WEBAUTHN_ORIGINS"))
+    if not rp_id and not origins and app.config.get("PORTAL_URL"):
+        origins = _split(app.config["PORTAL_URL"])
+        rp_id = urlsplit(origins[0]).hostname
+        app.config.update(WEBAUTHN_RP_ID=rp_id, WEBAUTHN_ORIGINS=origins[0])
     if not rp_id and not origins and (app.debug or app.testing):
         return
     problems = settings_problems(rp_id, origins)

@@ -65,7 +65,7 @@ def test_outside_debug_the_portal_refuses_to_start_without_a_proper_portal_url(t
 
 
 @pytest.mark.parametrize("url, host, scheme", [("https://help.example.com", "help.example.com", "https"),
-                                               ("http://Portal.internal:8080/", "portal.internal:8080", "http")])
+                                               ("https://Portal.internal:8443/", "portal.internal:8443", "https")])
 def test_a_proper_portal_url_is_where_links_point(tmp_path, url, host, scheme):
     app = create_app(Deployed, PORTAL_URL=url, SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/x.db")
     assert (app.config["SERVER_NAME"], app.config["PREFERRED_URL_SCHEME"]) == (host, scheme)

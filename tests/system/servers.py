@@ -45,7 +45,8 @@ def wait_until(check, what: str, tries: int = 600, pause: float = 0.05):
 
 def new_keys() -> dict:
     """What a deployment must be given, for one run: keys generated now (never written into the repository), the
-    public address and the security keys' relying party (a server started with them sets its own address)."""
+    public address, and the security keys' relying party, set apart from the address because a server started with
+    these sets its own, which is an IP address (never a relying party)."""
     return {"SECRET_KEY": secrets.token_urlsafe(32), "PORTAL_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
             "PORTAL_URL": "http://localhost", "WEBAUTHN_RP_ID": "localhost", "WEBAUTHN_ORIGINS": "http://localhost"}
 

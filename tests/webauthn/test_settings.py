@@ -6,15 +6,21 @@ from portal.config import TestConfig
 from portal.twofactor.webauthn_rp import settings_problems
 
 
-def test_outside_debug_and_tests_the_portal_refuses_to_start_without_them(tmp_path):
+def test_outside_debug_they_come_from_portal_url_and_must_work(tmp_path):
     db = {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.db'}", "TESTING": False}
-    with pytest.raises(RuntimeError, match="WEBAUTHN_RP_ID is not set") as refused:
-        create_app(TestConfig, **db)
-    assert "WEBAUTHN_ORIGINS is not set" in str(refused.value)
+    app = create_app(TestConfig, **db, PORTAL_URL="https://help.example.com")
+    assert (app.config["WEBAUTHN_RP_ID"], app.config["WEBAUTHN_ORIGINS"]) == ("help.example.com",
+                                                                            "https://help.example.com")
+    with pytest.raises(RuntimeError, match="an IP address can never be one") as refused:
+        create_app(TestConfig, **db, PORTAL_URL="http://10.0.0.5:8000")  # set them, or open the portal by name
+    assert "http only for localhost" in str(refused.value)
     create_app(TestConfig, **db, DEBUG=True)  # a developer's machine: localhost
-    create_app(TestConfig, **db, WEBAUTHN_RP_ID="help.example.com", WEBAUTHN_ORIGINS="https://help.example.com")
+    explicit = create_app(TestConfig, **db, PORTAL_URL="https://help.example.com", WEBAUTHN_RP_ID="example.com",
+                          WEBAUTHN_ORIGINS="https://help.example.com,https://support.example.com")
+    assert explicit.config["WEBAUTHN_RP_ID"] == "example.com"  # set explicitly: they win
     with pytest.raises(RuntimeError, match="is not on WEBAUTHN_RP_ID"):
-        create_app(TestConfig, **db, WEBAUTHN_RP_ID="help.example.com", WEBAUTHN_ORIGINS="https://evil.test")
+        create_app(TestConfig, **db, PORTAL_URL="https://help.example.com", WEBAUTHN_RP_ID="help.example.com",
+                   WEBAUTHN_ORIGINS="https://evil.test")
 
 
 @pytest.mark.parametrize("rp_id, origins, problem", [
