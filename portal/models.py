@@ -272,3 +272,60 @@ class OutboxMessage(db.Model):
     text: Mapped[str] = mapped_column(Text)
     html: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+# --- Support requests (portal.requests) ---------------------------------------------------------------------------
+
+class SupportRequest(db.Model):
+    """A help-center request: a subject, a conversation (RequestMessage) and a status. Only its requester and
+    agents ever see it."""
+
+    __tablename__ = "support_requests"
+    # The queue: one status, newest first.
+    __table_args__ = (Index("ix_support_requests_status_created", "status", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    requester_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    subject: Mapped[str] = mapped_column(String(150))
+    status: Mapped[str] = mapped_column(String(16))  # "open", "pending" (waiting on the customer), "solved"
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+
+    requester: Mapped[User] = relationship()
+    messages: Mapped[list[RequestMessage]] = relationship(
+        back_populates="request", cascade="all, delete-orphan", order_by="RequestMessage.id")
+
+
+class RequestMessage(db.Model):
+    """One message of a request's conversation, plain text."""
+
+    __tablename__ = "request_messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("support_requests.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+    request: Mapped[SupportRequest] = relationship(back_populates="messages")
+    author: Mapped[User | None] = relationship()
+
+
+class RequesterVerification(db.Model):
+    """An agent's "Verify requester" on a request (portal.requests.verification): asked, then confirmed with one
+    of the requester's own second factors (or an emailed code when they have none: weaker), or answered "This
+    wasn't me". The agent never sees a code; only what was used and when."""
+
+    __tablename__ = "requester_verifications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("support_requests.id", ondelete="CASCADE"), index=True)
+    asked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    asked_at: Mapped[datetime] = mapped_column(DateTime)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)  # until when the requester can answer
+    state: Mapped[str] = mapped_column(String(16))  # "asked", "verified", "denied", "replaced"
+    answered_at: Mapped[datetime | None] = mapped_column(DateTime)
+    method_label: Mapped[str] = mapped_column(String(80), default="")  # e.g. "Authentication App"
+    email_only: Mapped[bool] = mapped_column(Boolean, default=False)  # no second factor: an emailed code (weaker)
+
+    asked_by: Mapped[User | None] = relationship()

@@ -47,6 +47,10 @@ EVENT_TYPES = {
     "password.reset_requested": "Password reset link sent",
     "password.reset": "Password reset with an emailed link",
     "password.set_by_admin": "Password set by an admin",
+    "request.status_changed": "Support request status changed",
+    "request.verify_asked": "Support asked the requester to confirm it is them",
+    "request.verified": "Requester confirmed it is them",
+    "request.verify_denied": "Requester answered “This wasn't me”",
 }
 
 

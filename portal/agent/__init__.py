@@ -1,6 +1,7 @@
 from flask import Blueprint
 
 from ..password_views import register_password_routes
+from ..requests.agent_views import register_agent_request_routes
 from ..twofactor.account_views import register_account_routes
 from ..twofactor.authenticator_views import register_authenticator_routes
 from ..twofactor.areas import AGENT_CONSOLE as AREA
@@ -17,5 +18,6 @@ register_password_routes(bp, AREA, "/preferences/security/password", back="agent
                          back_label="Preferences › Security")
 OwnSetup(AREA, "agent.security_setup", "agent/setup.html", back="agent.security").register(
     bp, "/preferences/security/setup/<instance_id>", "/preferences/security/setup/<instance_id>/send-code")
+register_agent_request_routes(bp, AREA)  # the request page, reply, status, Verify requester
 
 from . import routes  # noqa: E402,F401

@@ -1,6 +1,7 @@
 from flask import Blueprint
 
 from ..password_views import register_password_routes
+from ..requests.helpcenter_views import register_helpcenter_request_routes
 from ..twofactor.account_views import register_account_routes
 from ..twofactor.authenticator_views import register_authenticator_routes
 from ..twofactor.areas import HELP_CENTER as AREA
@@ -22,5 +23,6 @@ OwnSetup(AREA, "helpcenter.set_up", "helpcenter/setup.html", back="helpcenter.tw
                         "Your 2FA is set up: “{name}” is added. To use it, choose “Use another authenticator” when "
                         "you sign in, or make it your default under Edit.")).register(
     bp, "/profile/2fa/setup/<instance_id>", "/profile/2fa/setup/<instance_id>/send")
+register_helpcenter_request_routes(bp, AREA)  # Contact support, My requests, confirm it is you
 
 from . import profile, registration, routes  # noqa: E402,F401

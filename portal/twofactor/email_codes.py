@@ -36,7 +36,8 @@ RESEND_AFTER = timedelta(seconds=60)
 HOURLY_CAP = 5
 KEEP_ROWS = timedelta(days=1)  # spent rows older than this are cleared when the person asks for a new code
 
-SUBJECTS = {"login": "Your sign-in code", "setup": "Your verification code"}
+SUBJECTS = {"login": "Your sign-in code", "setup": "Your verification code",
+            "verify": "Your code to confirm it is you"}  # verify: a support request (portal.requests)
 
 
 def _hash(user_id: int, purpose: str, code: str) -> str:
