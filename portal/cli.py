@@ -1,4 +1,5 @@
-"""Admin command line: `flask --app wsgi user create|reset-2fa|unlock|set-password`, `demo`, `rotate-keys`."""
+"""Admin command line: `flask --app wsgi user create|reset-2fa|unlock|set-password`, `demo`, `rotate-keys`,
+`recovery run-due`."""
 import click
 from flask import current_app
 from flask.cli import AppGroup
@@ -102,3 +103,6 @@ def register_cli(app) -> None:
             count += 1
         db.session.commit()
         click.echo(f"Re-encrypted {count} secret(s) with the current key.")
+
+    from .account_recovery.cli import register_recovery_cli
+    register_recovery_cli(app)  # flask recovery run-due

@@ -329,3 +329,36 @@ class RequesterVerification(db.Model):
     email_only: Mapped[bool] = mapped_column(Boolean, default=False)  # no second factor: an emailed code (weaker)
 
     asked_by: Mapped[User | None] = relationship()
+
+
+class AccountRecovery(db.Model):
+    """Lost-device recovery (portal.account_recovery): asked for after the password alone ("I can't use any of my
+    methods") or scheduled by an admin's "Remove 2FA" when Auth & SSO delays it. Admins approve it (two different
+    admins for a staff account when there are two), then a waiting period runs that the owner can stop (the
+    emailed cancel link, or a second-factor sign-in); when it ends the factors are removed. Only the SHA-256 of the
+    cancel link's token is looked up; the token itself is kept encrypted so every mail can carry the same link."""
+
+    __tablename__ = "account_recoveries"
+    __table_args__ = (Index("ix_account_recoveries_state_ends", "state", "ends_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # "lost_device" or "admin_removal"
+    # "requested" (waiting for approval), "waiting" (the waiting period runs), "cancelled", "refused", "completed"
+    state: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    ip: Mapped[str] = mapped_column(String(64), default="")
+    user_agent: Mapped[str] = mapped_column(String(300), default="")
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    token_enc: Mapped[str] = mapped_column(Text)
+    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    approved_at: Mapped[datetime | None] = mapped_column(DateTime)
+    second_approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    second_approved_at: Mapped[datetime | None] = mapped_column(DateTime)
+    ends_at: Mapped[datetime | None] = mapped_column(DateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime)
+    finished_how: Mapped[str] = mapped_column(String(40), default="")
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    approved_by: Mapped[User | None] = relationship(foreign_keys=[approved_by_id])
+    second_approved_by: Mapped[User | None] = relationship(foreign_keys=[second_approved_by_id])

@@ -51,6 +51,12 @@ EVENT_TYPES = {
     "request.verify_asked": "Support asked the requester to confirm it is them",
     "request.verified": "Requester confirmed it is them",
     "request.verify_denied": "Requester answered “This wasn't me”",
+    "recovery.requested": "Account recovery asked for (lost device)",
+    "recovery.approved": "Account recovery approved by an admin",
+    "recovery.waiting": "Account recovery: waiting period started",
+    "recovery.cancelled": "Account recovery stopped",
+    "recovery.refused": "Account recovery refused by an admin",
+    "recovery.completed": "Account recovery completed: 2FA removed",
 }
 
 

@@ -6,3 +6,6 @@ from flask import Blueprint
 bp = Blueprint("admin", __name__)
 
 from . import agents, auth_sso, end_users, events, plugins, routes  # noqa: E402,F401
+from ..account_recovery.admin_views import register_admin_recovery_routes  # noqa: E402
+
+register_admin_recovery_routes(bp)  # Admin › Account recovery

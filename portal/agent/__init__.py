@@ -1,5 +1,6 @@
 from flask import Blueprint
 
+from ..account_recovery.views import register_recovery_request
 from ..password_views import register_password_routes
 from ..requests.agent_views import register_agent_request_routes
 from ..twofactor.account_views import register_account_routes
@@ -10,6 +11,7 @@ from ..twofactor.setup_views import OwnSetup
 
 bp = Blueprint("agent", __name__)
 register_login_routes(bp, AREA)
+register_recovery_request(bp, AREA)  # "I can't use any of my methods" (portal.account_recovery)
 # Recovery codes, devices, sessions, activity, fresh proof; each authenticator's Edit, default and Remove.
 register_account_routes(bp, AREA, back="agent.security")
 register_authenticator_routes(bp, AREA, back="agent.security", rule="/preferences/security/<authenticator_id>",
