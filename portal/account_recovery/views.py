@@ -1,6 +1,6 @@
 """The owner's side: "I can't use any of my methods" on the challenge page (after the password only), and the
 cancel link's page (no sign-in needed)."""
-from flask import Blueprint, abort, flash, redirect, render_template
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 
 from ..rate_limits import auth_limit
 from ..twofactor.areas import HELP_CENTER, Area, advance, pending_at
@@ -43,6 +43,6 @@ def cancel(token):
             abort(400)
         if flow.cancel_by_owner(row):
             flash("The recovery is cancelled: your sign-in methods stay as they are.", "success")
-        return redirect(f"/account-recovery/cancel/{token}", code=303)
+        return redirect(url_for("account_recovery.cancel", token=token), code=303)
     return render_template("account_recovery/cancel.html", area=HELP_CENTER, base=HELP_CENTER.base_template,
                            row=row, form=form, active=row.state in flow.ACTIVE), 200

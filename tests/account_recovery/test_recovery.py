@@ -218,3 +218,19 @@ def test_remove_2fa_can_follow_the_same_waiting_period(app, clock, admin, owner,
     clock.advance(48 * 3600)
     assert "Carried out 1" in runner.invoke(args=["recovery", "run-due"]).output
     assert factors(app, owner.id) == 0
+
+
+def test_rotate_keys_keeps_an_active_recoverys_cancel_link(app, owner, admin, smtp_sink, runner):
+    from cryptography.fernet import Fernet
+
+    from portal.crypto import KeyRing, parse_keys
+    owner.enter_password()
+    owner.ask_recovery()
+    link = cancel_path(smtp_sink.text(smtp_sink.latest("eve@example.com")))
+    old_key, new_key = app.config["PORTAL_ENCRYPTION_KEYS"], Fernet.generate_key().decode()
+    app.extensions["portal_keyring"] = KeyRing(parse_keys(f"{new_key},{old_key}"))
+    result = runner.invoke(args=["rotate-keys"])
+    assert result.exit_code == 0 and "Re-encrypted 3 secret(s)" in result.output  # two apps and the link
+    app.extensions["portal_keyring"] = KeyRing([new_key])  # the old key retired
+    approve(admin, recovery(app).id)
+    assert cancel_path(smtp_sink.text(smtp_sink.latest("eve@example.com"))) == link
