@@ -105,6 +105,7 @@ def approve(row: AccountRecovery, admin: User) -> str:
     security_log.record("recovery.approved", row.user, actor=admin, approval=given, needed=approvals_needed(row))
     if given < approvals_needed(row):
         db.session.commit()
+        _mail(row, "approved")
         return "approved"
     row.state, row.ends_at = "waiting", now + timedelta(hours=wait_hours())
     security_log.record("recovery.waiting", row.user, actor=admin, ends=row.ends_at.isoformat(), kind=row.kind)
@@ -198,6 +199,7 @@ def cancel_link(row: AccountRecovery) -> str:
 
 SUBJECTS = {
     "requested": "Someone asked to recover your account",
+    "approved": "An administrator approved the recovery of your account",
     "waiting": "Your two-factor authentication will be removed",
     "cancelled": "Your account recovery was stopped",
     "refused": "Your account recovery was refused",

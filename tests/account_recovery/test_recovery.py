@@ -146,6 +146,9 @@ def test_a_staff_account_needs_two_different_admins(app, clock, admin, make_owne
     r = approve(admin, row.id)
     assert flashes(admin.get(r.headers["Location"])) == ["Approved. A second, different admin must approve it too."]
     assert recovery(app).state == "requested"
+    mail = smtp_sink.latest("sam@example.com")  # every step is mailed, with the cancel link
+    assert mail["Subject"] == "[Helpdesk] An administrator approved the recovery of your account"
+    assert "A second administrator must approve it too" in smtp_sink.text(mail) and cancel_path(smtp_sink.text(mail))
     r = approve(admin, row.id)
     assert r.status_code == 409 and "a second, different admin must approve it too" in page_text(r)
     r = approve(bob, row.id)

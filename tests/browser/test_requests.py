@@ -31,6 +31,10 @@ def test_verify_requester_end_to_end(live, browser):
         with smtp_sink_for(live.app) as sink:
             sign_in(customer, live, eve)
             customer.get_by_role("link", name="Contact support").click()
+            customer.get_by_role("button", name="Send request").click()  # nothing typed: the errors, announced
+            expect(customer.get_by_role("alert")).to_contain_text("Enter a subject.")
+            expect(customer.get_by_label("Subject")).to_have_accessible_description("Error: Enter a subject.")
+            assert_accessible(customer, "Contact support with errors")
             customer.get_by_label("Subject").fill("Lost my phone")
             customer.get_by_label("How can we help?").fill("Please reset my 2FA.\n<script>alert(1)</script>")
             customer.get_by_role("button", name="Send request").click()

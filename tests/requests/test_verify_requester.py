@@ -160,3 +160,39 @@ def test_verify_pages_refuse_forgery_and_other_peoples_factors(app, agent, custo
     r = customer.send(f"/requests/{number}/verify", {"code": "12ab56"})
     assert r.status_code == 400 and failures(app, customer) == 0
     assert verification_state(agent, number).startswith("Waiting for the requester")
+
+
+def test_a_factor_that_sends_codes_is_used_through_its_method(app, agent, customer, clock, smtp_sink):
+    from portal.models import Authenticator, PluginInstance
+    with app.app_context():
+        instance = db.session.scalar(db.select(PluginInstance).where(PluginInstance.plugin_key == "email"))
+        row = Authenticator(user_id=customer.id, method="email", instance_id=instance.id, name="Work email",
+                            target="eve@example.com", is_default=False, created_at=clock.now(),
+                            confirmed_at=clock.now())
+        db.session.add(row)
+        db.session.commit()
+        email_id = row.id
+    number = customer.ask_support()
+    ask(agent, number)
+    page = customer.get(f"/requests/{number}/verify")
+    assert f'href="/requests/{number}/verify?with={email_id}"' in page_text(page)  # "Use another method"
+    page = customer.get(f"/requests/{number}/verify?with={email_id}")
+    assert "Confirm with Work email" in words(page) and "Email me a code" in words(page)
+    r = customer.send(f"/requests/{number}/verify/send-code", {"authenticator_id": str(email_id)},
+                      page=f"/requests/{number}/verify?with={email_id}")
+    assert r.status_code == 303 and r.headers["Location"] == f"/requests/{number}/verify?with={email_id}"
+    code = smtp_sink.latest_code("eve@example.com")
+    assert "confirm to Helpdesk support that it is you" in smtp_sink.text(smtp_sink.latest("eve@example.com"))
+    r = customer.send(f"/requests/{number}/verify", {"authenticator_id": str(email_id), "code": code},
+                      page=f"/requests/{number}/verify?with={email_id}")
+    assert r.status_code == 303
+    assert verification_state(agent, number) == (
+        "Identity verified with Email Authentication at 09:00 UTC (asked by Sam Agent)")
+    # A factor that sends nothing has no send-code: asking for one is refused.
+    ask(agent, number)
+    with app.app_context():
+        app_id = db.session.scalar(db.select(Authenticator.id).where(Authenticator.user_id == customer.id,
+                                                                     Authenticator.method == "totp"))
+    r = customer.send(f"/requests/{number}/verify/send-code", {"authenticator_id": str(app_id)},
+                      page=f"/requests/{number}/verify")
+    assert r.status_code == 404
