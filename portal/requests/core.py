@@ -39,14 +39,14 @@ def clean_body(body: str | None) -> str:
 
 
 def create(requester: User, subject: str, body: str) -> SupportRequest:
-    """A new request from the help center: open, with its first message. The caller commits."""
+    """A new request from the help center: open, with its first message. Commits."""
     subject, body = clean_subject(subject), clean_body(body)
     _check(subject=subject, body=body)
     now = clock.now()
     req = SupportRequest(requester=requester, subject=subject, status="open", created_at=now, updated_at=now)
     req.messages.append(RequestMessage(author=requester, body=body, created_at=now))
     db.session.add(req)
-    db.session.flush()
+    db.session.commit()
     return req
 
 

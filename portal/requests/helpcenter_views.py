@@ -2,7 +2,6 @@
 agent's "Verify requester" (with one of your own second factors, or "This wasn't me")."""
 from flask import abort, flash, redirect, request
 
-from ..extensions import db
 from ..rate_limits import auth_limit
 from ..twofactor import registry
 from ..twofactor.areas import STATUS, Area, area_required, me
@@ -36,7 +35,6 @@ def register_helpcenter_request_routes(bp, area: Area) -> None:
                 except core.RequestError as error:
                     form.body.errors.append(str(error))
                     return render("requests/new.html", 400, form=form)
-                db.session.commit()
                 flash(f"Your request #{req.id} was sent. We'll reply here and by email.", "success")
                 return redirect(area.url("request_page", request_id=req.id), code=303)
             status = 400

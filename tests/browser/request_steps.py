@@ -11,7 +11,6 @@ def add_request_with_ask(app, requester: Visitor, agent: Visitor, subject: str =
         customer = db.session.scalar(db.select(User).where(User.email == requester.email))
         staff = db.session.scalar(db.select(User).where(User.email == agent.email))
         req = core.create(customer, subject, "It started this morning.\nPlease help.")
-        db.session.commit()
         core.reply(req, staff, "We are on it.", "open")  # open: on the queue's first tab
         verification.ask(req, staff)
         return req.id
