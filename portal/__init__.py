@@ -58,6 +58,8 @@ def create_app(config_class=Config, **overrides) -> Flask:
     app.register_blueprint(agent_bp, url_prefix="/agent")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(helpcenter_bp)
+    from .account_recovery.views import bp as account_recovery_bp
+    app.register_blueprint(account_recovery_bp, url_prefix="/account-recovery")  # the owner's cancel link
 
     from .mail import uses_dev_outbox
     if uses_dev_outbox(app):

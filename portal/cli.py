@@ -1,4 +1,5 @@
-"""Admin command line: `flask --app wsgi user create|reset-2fa|unlock|set-password`, `demo`, `rotate-keys`."""
+"""Admin command line: `flask --app wsgi user create|reset-2fa|unlock|set-password`, `demo`, `rotate-keys`,
+`recovery run-due`."""
 import click
 from flask import current_app
 from flask.cli import AppGroup
@@ -125,5 +126,13 @@ def register_cli(app) -> None:
         for authenticator in db.session.scalars(db.select(Authenticator).where(Authenticator.secret_enc.is_not(None))):
             authenticator.secret_enc = ring.rotate(authenticator.secret_enc)
             count += 1
+        from .models import AccountRecovery
+        for recovery in db.session.scalars(db.select(AccountRecovery).where(AccountRecovery.state.in_(
+                ("requested", "waiting")))):  # an active recovery's cancel link, mailed again at each step
+            recovery.token_enc = ring.rotate(recovery.token_enc)
+            count += 1
         db.session.commit()
         click.echo(f"Re-encrypted {count} secret(s) with the current key.")
+
+    from .account_recovery.cli import register_recovery_cli
+    register_recovery_cli(app)  # flask recovery run-due

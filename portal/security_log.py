@@ -50,6 +50,16 @@ EVENT_TYPES = {
     "2fa.key_counter_went_back": "Security key refused: its counter went back (a cloned key?)",
     "login.passkey_failed": "Passkey sign-in refused",
     "admin.security_key_postponed": "Admin chose “Not now” for the required security key (grace period)",
+    "request.status_changed": "Support request status changed",
+    "request.verify_asked": "Support asked the requester to confirm it is them",
+    "request.verified": "Requester confirmed it is them",
+    "request.verify_denied": "Requester answered “This wasn't me”",
+    "recovery.requested": "Account recovery asked for (lost device)",
+    "recovery.approved": "Account recovery approved by an admin",
+    "recovery.waiting": "Account recovery: waiting period started",
+    "recovery.cancelled": "Account recovery stopped",
+    "recovery.refused": "Account recovery refused by an admin",
+    "recovery.completed": "Account recovery completed: 2FA removed",
 }
 
 

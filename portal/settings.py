@@ -25,6 +25,10 @@ DEFAULTS = {
     "session_idle_minutes_end_users": 24 * 60,
     "session_max_hours_end_users": 30 * 24,
     "mail_from": None,  # None: MAIL_DEFAULT_SENDER
+    # Account recovery (portal.account_recovery): hours between approval and the factors' removal, and whether an
+    # admin's "Remove 2FA" waits that long too (with the owner's notice and cancel link).
+    "recovery_wait_hours": 24,
+    "delay_admin_2fa_removal": False,
 }
 
 

@@ -7,3 +7,6 @@ bp = Blueprint("admin", __name__)
 
 from . import agents, auth_sso, end_users, events, people, plugins, routes  # noqa: E402,F401
 from . import security_keys  # noqa: E402,F401
+from ..account_recovery.admin_views import register_admin_recovery_routes  # noqa: E402
+
+register_admin_recovery_routes(bp)  # Admin › Account recovery

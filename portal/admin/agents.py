@@ -113,6 +113,10 @@ def agent_remove(user_id: int):
     except FlowError as exc:
         form.confirm.errors.append(str(exc))
         return _tab(agent, 400, remove_form=form)
+    if count is None:
+        flash(f"The removal of {agent.name}'s 2FA is scheduled: it happens when the waiting period ends, unless they "
+              "stop it. They were told by email. See Admin › Account recovery.", "success")
+        return redirect(url_for("admin.agent_2fa", user_id=agent.id), code=303)
     flash(f"Removed 2FA from {agent.name} ({count} authenticator{'s' if count != 1 else ''}). They were signed "
           "out everywhere and told by email." + (" They must set up 2FA again at their next sign-in, with no new "
                                                   "grace period." if policy.requirement(agent).required else ""),

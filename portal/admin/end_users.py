@@ -51,6 +51,10 @@ def end_user_reset_save(user_id: int):
     except FlowError as exc:
         form.confirm.errors.append(str(exc))
         return _reset_page(person, form, 400)
+    if count is None:
+        flash(f"The removal of {person.name}'s 2FA is scheduled: it happens when the waiting period ends, unless they "
+              "stop it. They were told by email. See Admin › Account recovery.", "success")
+        return redirect(url_for("admin.end_users", q=person.email), code=303)
     flash(f"Reset 2FA for {person.name} ({count} authenticator{'s' if count != 1 else ''} removed). They were "
           "signed out everywhere and told by email.", "success")
     return redirect(url_for("admin.end_users", q=person.email), code=303)

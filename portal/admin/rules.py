@@ -207,10 +207,15 @@ def end_sessions(admin: User, person: User) -> int:
     return count
 
 
-def reset_2fa(admin: User, person: User) -> int:
+def reset_2fa(admin: User, person: User) -> int | None:
     """Seed 002's lost-phone case: every factor removed, sessions and remembered devices revoked, the person
-    told, no new grace period. Not for the admin's own account (that would sign them out mid-change)."""
+    told, no new grace period. None when Auth & SSO delays it: a waiting period starts instead (the owner told,
+    with a cancel link). Not for the admin's own account (that would sign them out mid-change)."""
     if person.id == admin.id:
         raise FlowError("You can't remove your own 2FA here. Another admin can, or use the command line: "
                         "flask user reset-2fa.")
+    if get_setting("delay_admin_2fa_removal"):  # Admin › Account recovery: it waits, and the owner can stop it
+        from ..account_recovery.flow import schedule_admin_removal
+        schedule_admin_removal(admin, person)
+        return None
     return setup.reset(person, actor=admin)

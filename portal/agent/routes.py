@@ -1,6 +1,7 @@
-"""Agent console: the dashboard and Preferences > Security. Views parse and render; flows live in the core."""
+"""Agent console: the home page (the request queue) and Preferences > Security. Views parse and render; flows live in the core."""
 from flask import render_template
 
+from ..requests.agent_views import queue_page
 from ..twofactor import registry
 from ..twofactor.areas import area_required, me
 from ..twofactor.forms import ActionForm
@@ -10,7 +11,7 @@ from . import AREA, bp
 @bp.route("/")
 @area_required(AREA)
 def home():
-    return render_template("agent/home.html", area=AREA, base=AREA.base_template, user=me(), form=ActionForm())
+    return queue_page(AREA)  # the request queue (portal.requests)
 
 
 @bp.route("/preferences/security")

@@ -1,6 +1,8 @@
 from flask import Blueprint
 
+from ..account_recovery.views import register_recovery_request
 from ..password_views import register_password_routes
+from ..requests.helpcenter_views import register_helpcenter_request_routes
 from ..twofactor.account_views import register_account_routes
 from ..twofactor.authenticator_views import register_authenticator_routes
 from ..twofactor.areas import HELP_CENTER as AREA
@@ -10,6 +12,7 @@ from .forms import AuthenticatorSetupForm
 
 bp = Blueprint("helpcenter", __name__)
 register_login_routes(bp, AREA)
+register_recovery_request(bp, AREA)  # "I can't use any of my methods" (portal.account_recovery)
 # Recovery codes, devices, sessions, activity, fresh proof; each authenticator's Edit, default and Remove.
 register_account_routes(bp, AREA, back="helpcenter.two_factor")
 register_authenticator_routes(bp, AREA, back="helpcenter.two_factor", rule="/profile/2fa/<authenticator_id>",
@@ -22,5 +25,6 @@ OwnSetup(AREA, "helpcenter.set_up", "helpcenter/setup.html", back="helpcenter.tw
                         "Your 2FA is set up: “{name}” is added. To use it, choose “Use another authenticator” when "
                         "you sign in, or make it your default under Edit.")).register(
     bp, "/profile/2fa/setup/<instance_id>", "/profile/2fa/setup/<instance_id>/send")
+register_helpcenter_request_routes(bp, AREA)  # Contact support, My requests, confirm it is you
 
 from . import profile, registration, routes  # noqa: E402,F401

@@ -55,6 +55,12 @@ WORDING = {
     "password": Wording("Your code to change your password", "change the password of your {portal} account",
                         "If you didn't ask to change your password, someone may be signed in to your account: sign "
                         "out everywhere in Your sessions and tell your helpdesk administrator."),
+    # A support request's "Verify requester" (portal.requests).
+    "verify": Wording("Your code to confirm it is you",
+                      "confirm to {portal} support that it is you. Type it only into the help center, never give it "
+                      "to anyone",
+                      "Support never sees this code. If you didn't ask support for anything, select “This wasn't "
+                      "me” on the request."),
 }
 
 

@@ -134,6 +134,8 @@ def complete(pending: PendingLogin, how: str) -> str | None:
     user = db.session.get(User, user_id)
     user.last_login_at = clock.now()
     security_log.record("login.success", user, how=how)
+    from ..account_recovery.flow import owner_signed_in
+    owner_signed_in(user, how)  # the owner's second factor stops a recovery of their account
     row = sessions.open_session(user, area, how, data=carried)  # a new cookie: only the new session's token
     browsers.note_sign_in(user, area, devices.browser_label(row.user_agent))  # a browser never seen: the owner is told
     db.session.commit()

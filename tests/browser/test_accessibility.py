@@ -15,6 +15,7 @@ from werkzeug.exceptions import HTTPException
 
 from tests.browser.a11y import PASSWORD, PHONE, add_extras, add_person, assert_accessible, axe_violations, \
     enter_password, set_policy, sign_in
+from tests.browser.request_steps import add_recovery, add_request_with_ask
 from tests.conftest import smtp_sink_for
 
 # Files, not pages (a download link found on a page is still fetched and must answer 200).
@@ -103,6 +104,8 @@ def test_every_page_as_every_kind_of_person(live, browser):
     }
     for who in people.values():
         add_extras(live.app, who)
+    add_request_with_ask(live.app, people["end-user"], people["agent"])  # the requests pages, with an open ask
+    cancel_path = add_recovery(live.app, people["end-user"])  # Admin › Account recovery lists it; its mail's link
     newcomers = {"agent": add_person(live.app, "agent", "nat@example.com", "Nat Newcomer", with_app=False),
                  "end-user": add_person(live.app, "end-user", "noa@example.com", "Noa Newcomer", with_app=False)}
     from portal.extensions import db
@@ -114,6 +117,7 @@ def test_every_page_as_every_kind_of_person(live, browser):
     journeys = Journeys(live, browser)
     try:
         journeys.crawl("anonymous", journeys.open("anonymous"), ["/", "/login", "/agent/login", "/register"])
+        journeys.crawl("recovering", journeys.open("recovering"), [cancel_path], only_new=True)  # the cancel link
         for role, start in [("end-user", ["/"]), ("agent", ["/agent/"]), ("admin", ["/agent/", "/admin/"])]:
             page = journeys.open(role)
             sign_in(page, live, people[role])
