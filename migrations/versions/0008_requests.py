@@ -1,7 +1,7 @@
 """support requests, their messages, requester verifications and account recoveries (issue 23)
 
 Revision ID: 0008_requests
-Revises: 0006_pending_registrations
+Revises: 0007_passkeys
 Create Date: 2026-12-03 14:00:00
 
 """
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0008_requests'
-down_revision = '0006_pending_registrations'
+down_revision = '0007_passkeys'
 branch_labels = None
 depends_on = None
 
