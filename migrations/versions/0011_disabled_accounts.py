@@ -22,3 +22,6 @@ def upgrade():
 def downgrade():
     with op.batch_alter_table('users') as batch:
         batch.drop_column('disabled_at')
+    if op.get_bind().dialect.name == 'sqlite':
+        # Batch mode rebuilt the table from its reflection, which leaves out 0002's expression index: put it back.
+        op.create_index('ix_users_kind_name_lower', 'users', ['kind', sa.text('lower(name)')], unique=False)

@@ -4,7 +4,7 @@ import logging
 import secrets
 from datetime import timedelta
 
-from flask import has_request_context, request, url_for
+from flask import has_request_context, request
 from sqlalchemy import func, update
 
 from .. import clock, crypto, security_log
@@ -15,6 +15,7 @@ from ..settings import get_setting
 from ..twofactor import setup
 from ..twofactor.base import FlowError
 from ..twofactor.devices import browser_label
+from ..public_url import public_url
 
 log = logging.getLogger(__name__)
 
@@ -194,7 +195,7 @@ def run_due(user: User | None = None) -> int:
 
 
 def cancel_link(row: AccountRecovery) -> str:
-    return url_for("account_recovery.cancel", token=crypto.decrypt(row.token_enc), _external=True)
+    return public_url("account_recovery.cancel", token=crypto.decrypt(row.token_enc))
 
 
 SUBJECTS = {

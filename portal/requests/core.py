@@ -4,7 +4,6 @@ queries)."""
 import logging
 from dataclasses import dataclass
 
-from flask import url_for
 from sqlalchemy import func, or_
 from sqlalchemy.orm import contains_eager
 
@@ -13,6 +12,7 @@ from ..admin.directory import normalise_query, storable
 from ..extensions import db
 from ..mail import MailUnavailable, send_email
 from ..models import RequestMessage, SupportRequest, User
+from ..public_url import public_url
 
 log = logging.getLogger(__name__)
 
@@ -117,7 +117,7 @@ def set_status(req: SupportRequest, agent: User, status: str) -> None:
 
 def notify_requester(req: SupportRequest, template: str, subject: str, **context) -> bool:
     """Mail the requester about their request, with a link to it (which leads through sign-in). Never raises."""
-    link = url_for("helpcenter.request_page", request_id=req.id, _external=True)
+    link = public_url("helpcenter.request_page", request_id=req.id)
     try:
         send_email(req.requester.email, subject, template, user=req.requester, request=req, link=link, **context)
         db.session.commit()

@@ -11,7 +11,6 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask import url_for
 from sqlalchemy import update
 
 from .. import clock, security_log
@@ -20,6 +19,7 @@ from ..mail import MailUnavailable, send_email
 from ..models import Authenticator, RequesterVerification, SupportRequest, User
 from ..twofactor import email_codes, lockout, login, registry
 from ..twofactor.base import Outcome
+from ..public_url import public_url
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +46,7 @@ def ask(req: SupportRequest, agent: User) -> RequesterVerification:
     db.session.flush()
     security_log.record("request.verify_asked", req.requester, actor=agent, request=req.id)
     db.session.commit()
-    link = url_for("helpcenter.request_verify", request_id=req.id, _external=True)
+    link = public_url("helpcenter.request_verify", request_id=req.id)
     try:
         send_email(req.requester.email, f"Confirm it is you, for request #{req.id}", "request_verify",
                    user=req.requester, request=req, agent_name=agent.name, link=link,

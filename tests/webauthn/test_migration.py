@@ -24,6 +24,9 @@ def _mine_by_name(name, type_, parent_names) -> bool:
 
 
 @pytest.mark.filterwarnings("ignore:'get_engine' is deprecated:DeprecationWarning")  # migrations/env.py's own
+# Going down past later migrations that drop a users column rebuilds that table on SQLite (they restore the one
+# expression index reflection skips).
+@pytest.mark.filterwarnings("ignore:Skipped unsupported reflection of expression-based index")
 def test_upgrade_matches_the_models_and_downgrade_removes_them(tmp_path, monkeypatch):
     # migrations/env.py reconfigures logging from alembic.ini (silencing the portal's loggers for the tests after
     # this one): not here.
