@@ -6,7 +6,7 @@ from ..rate_limits import auth_limit
 from ..twofactor import registry
 from ..twofactor.areas import STATUS, Area, area_required, me
 from ..twofactor.base import MESSAGES, Outcome
-from ..twofactor.forms import ActionForm, ChallengeForm
+from ..twofactor.forms import ActionForm, ChallengeForm, for_method
 from ..twofactor.login import choose_authenticator
 from . import core, verification
 from .forms import NewRequestForm, ReplyForm
@@ -75,13 +75,15 @@ def register_helpcenter_request_routes(bp, area: Area) -> None:
         ask = ask_or_gone(req)
         if ask is None:
             return redirect(area.url("request_page", request_id=req.id))
-        user, form = me(), ChallengeForm()
+        user = me()
         factors = verification.factors(user)
-        wanted = request.args.get("with") if request.method == "GET" else (form.authenticator_id.data or None)
+        wanted = (request.args.get("with") if request.method == "GET"
+                  else (request.form.get("authenticator_id") or None))
         authenticator = choose_authenticator(factors, wanted) if factors else None
         if factors and authenticator is None:
             abort(404)
         method = registry.method(authenticator.method) if authenticator else None
+        form = for_method(ChallengeForm, method)() if method else ChallengeForm()  # a key posts its response
         status = 200
         if request.method == "POST":
             if form.validate_on_submit():
@@ -96,8 +98,10 @@ def register_helpcenter_request_routes(bp, area: Area) -> None:
                 status = 400
         form.authenticator_id.data = str(authenticator.id) if authenticator else ""
         others = [a for a in factors if authenticator is None or a.id != authenticator.id]
+        details = method.challenge_details(authenticator, verification.purpose(ask)) if method else {}
         return render("requests/verify.html", status, req=req, ask=ask, form=form, authenticator=authenticator,
-                      method=method, others=others, action_form=ActionForm())
+                      method=method, others=others, action_form=ActionForm(), details=details,
+                      form_action=area.url("request_verify", request_id=req.id))
 
     @auth_limit
     @area_required(area)

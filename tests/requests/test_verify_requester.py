@@ -38,7 +38,8 @@ def test_the_requester_confirms_with_their_app_and_the_agent_sees_it_for_15_minu
     r = customer.send(f"/requests/{number}/verify", {"code": wrong(customer)})
     assert r.status_code == 401 and "That code isn't right." in page_text(r)
     assert failures(app, customer) == 1  # the same budget as a sign-in
-    assert [e.detail for e in events(app, "2fa.challenge_failed")][-1] == '{"failures": 1, "method": "totp", "reason": "wrong"}'
+    assert [e.detail for e in events(app, "2fa.challenge_failed")][-1] == (
+        '{"failures": 1, "method": "totp", "reason": "wrong"}')
 
     code = customer.code(customer.secret)
     r = customer.send(f"/requests/{number}/verify", {"code": code})
