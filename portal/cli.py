@@ -78,6 +78,8 @@ def register_cli(app) -> None:
         click.echo(f"Set a new password for {user.email}; {ended} session(s) signed out.")
 
     app.cli.add_command(user_group)
+    from .sso.cli import sso_commands
+    app.cli.add_command(sso_commands())  # sso list | allow-passwords: the way back in past an SSO-only provider
 
     @app.cli.command("demo")
     def demo():
@@ -100,5 +102,7 @@ def register_cli(app) -> None:
         for authenticator in db.session.scalars(db.select(Authenticator).where(Authenticator.secret_enc.is_not(None))):
             authenticator.secret_enc = ring.rotate(authenticator.secret_enc)
             count += 1
+        from .sso.providers import rotate_secrets
+        count += rotate_secrets(ring)  # SSO client secrets
         db.session.commit()
         click.echo(f"Re-encrypted {count} secret(s) with the current key.")

@@ -47,6 +47,10 @@ EVENT_TYPES = {
     "password.reset_requested": "Password reset link sent",
     "password.reset": "Password reset with an emailed link",
     "password.set_by_admin": "Password set by an admin",
+    "login.sso_ok": "Identity provider (SSO) accepted, second factor pending",
+    "sso.linked": "Account linked to an identity provider (SSO)",
+    "sso.refused": "SSO sign-in refused",
+    "admin.sso_changed": "Identity provider (SSO) changed",
 }
 
 
@@ -69,6 +73,7 @@ SIGN_INS = {
     "recovery": "Signed in with a recovery code",
     "setup": "Signed in after setting up 2FA",
     "skipped": "Signed in without 2FA: setup skipped during the grace period",
+    "provider_mfa": "Signed in with MFA by the identity provider",
 }
 SIGNED_IN_WITH = "Signed in with {label} as the second factor"
 SIGNED_IN_WITH_REMOVED = "Signed in with a second factor that is no longer installed"
@@ -86,7 +91,11 @@ def details(event: SecurityEvent) -> dict:
 def describe(event: SecurityEvent) -> str:
     """What happened, in the words both the admin's security log and the person's own activity show."""
     if event.type == "login.success":
-        return how_signed_in(details(event).get("how"))
+        detail = details(event)
+        if isinstance(detail.get("sso"), str):
+            from .sso.words import signed_in_with
+            return signed_in_with(detail["sso"], detail.get("how"))
+        return how_signed_in(detail.get("how"))
     return EVENT_TYPES.get(event.type, event.type)
 
 

@@ -48,18 +48,22 @@ def check_password(email: str, password: str, kind: str) -> User | None:
 CLAIM_PENDING = delete(PendingLogin).where(PendingLogin.id == bindparam("pending_id"))
 
 
-def begin(user: User, area: str, next_url: str | None) -> PendingLogin:
-    """Step 1: the password was right. The session holds only the id of the pending sign-in (a session this
-    browser had is ended: one person signed in per browser)."""
+def begin(user: User, area: str, next_url: str | None, sso: str | None = None) -> PendingLogin:
+    """Step 1: the password was right (or, with `sso`, the label of the identity provider that vouched for the
+    person: portal.sso). The session holds only the id of the pending sign-in (a session this browser had is
+    ended: one person signed in per browser)."""
     sessions.sign_out()
     now = clock.now()
     pending = PendingLogin(
         id=secrets.token_urlsafe(32), user=user, area=area, created_at=now,
         expires_at=now + timedelta(seconds=current_app.config["PENDING_LOGIN_SECONDS"]),
-        next_url=local_path(next_url), failures=0,
+        next_url=local_path(next_url), failures=0, data=json.dumps({"sso": sso}) if sso else "",
     )
     db.session.add(pending)
-    security_log.record("login.password_ok", user)
+    if sso:
+        security_log.record("login.sso_ok", user, provider=sso)
+    else:
+        security_log.record("login.password_ok", user)
     db.session.commit()
     session[SESSION_KEY] = pending.id
     return pending
@@ -126,7 +130,7 @@ def complete(pending: PendingLogin, how: str) -> str | None:
     db.session.expunge(pending)
     user = db.session.get(User, user_id)
     user.last_login_at = clock.now()
-    security_log.record("login.success", user, how=how)
+    security_log.record("login.success", user, how=how, **({"sso": carried["sso"]} if "sso" in carried else {}))
     row = sessions.open_session(user, area, how, data=carried)  # a new cookie: only the new session's token
     browsers.note_sign_in(user, area, devices.browser_label(row.user_agent))  # a browser never seen: the owner is told
     db.session.commit()

@@ -15,6 +15,8 @@ from .base import Outcome
 from .forms import ActionForm, LoginForm
 from .recovery_login import register_recovery_login
 from .setup_views import register_mandatory_setup
+from ..sso.providers import password_blocked
+from ..sso.views import register_sso_login
 
 
 def register_login_routes(bp, area: Area) -> None:
@@ -29,11 +31,13 @@ def register_login_routes(bp, area: Area) -> None:
         if request.method == "POST":
             if form.validate_on_submit():
                 user = login.check_password(form.email.data, form.password.data, area.kind)
-                if user is not None:
+                only_sso = password_blocked(user) if user is not None else None
+                if user is not None and only_sso is None:
                     pending = login.begin(user, area.name, request.args.get("next"))
                     return advance(area, pending)
-                form.password.errors.append("Email or password is incorrect.")
-                status = 401
+                form.password.errors.append(f"Your account signs in with {only_sso}: use its button below."
+                                            if only_sso else "Email or password is incorrect.")
+                status = 403 if only_sso else 401
             else:
                 status = 400
         return render("auth/login.html", status, form=form)
@@ -124,3 +128,4 @@ def register_login_routes(bp, area: Area) -> None:
     bp.add_url_rule("/logout", "logout", logout_view, methods=["POST"])
     register_recovery_login(bp, area)
     register_mandatory_setup(bp, area)
+    register_sso_login(bp, area)
