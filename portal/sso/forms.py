@@ -3,6 +3,7 @@ from urllib.parse import urlsplit
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, SelectField, StringField
+from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from .providers import AREAS, MFA_RULES
@@ -35,10 +36,10 @@ class ProviderForm(FlaskForm):
     issuer = StringField("Issuer URL", validators=[DataRequired("Enter the issuer URL."), Length(max=500), _issuer])
     client_id = StringField("Client ID", validators=[DataRequired("Enter the client ID."), Length(max=255)])
     client_secret = PasswordField("Client secret", validators=[Optional(), Length(max=1000)])
-    areas = SelectField("Sign-in pages", choices=list(AREAS.items()), default="both")
+    areas = SelectField("Sign-in pages", choices=[SelectChoice(k, v) for k, v in AREAS.items()], default="both")
     email_domains = StringField("Email domains", validators=[Optional(), Length(max=2000), _domains])
     create_accounts = BooleanField("Create help-center accounts on first sign-in", default=True)
-    mfa_rule = SelectField("Second factor after SSO", choices=list(MFA_RULES.items()), default="portal")
+    mfa_rule = SelectField("Second factor after SSO", choices=[SelectChoice(k, v) for k, v in MFA_RULES.items()], default="portal")
     trusted_acr = StringField("ACR values that count as MFA", validators=[Optional(), Length(max=500)])
     sso_only = BooleanField("SSO-only: people linked to this provider can't sign in with a password")
     enabled = BooleanField("Enabled", default=True)

@@ -74,6 +74,9 @@ def answer(area: Area, state) -> tuple[SsoProvider, dict, str | None]:
     """The provider's checked answer for this callback: (provider, the ID token's claims, the safe `next`)."""
     from flask import request
     waiting = clients.waiting(state)
+    if waiting is None and request.args.get("error"):  # a refusal at the provider (some leave the state out)
+        raise Refused("provider_error", "Your identity provider did not sign you in. Start again, or sign in with "
+                      "your password.", 401)
     if waiting is None:
         raise Refused("unknown_state", "This sign-in link has already been used or has expired. Start again from "
                       "the sign-in page.", 400)
@@ -90,7 +93,7 @@ def answer(area: Area, state) -> tuple[SsoProvider, dict, str | None]:
         token = clients.client_for(provider).authorize_access_token()
     except requests.RequestException as exc:
         raise Refused("provider_unreachable", f"We couldn't reach {provider.label}. Try again in a moment.",
-                      503, ) from exc
+                      503) from exc
     except (AuthlibBaseError, JoseError, ValueError, KeyError) as exc:
         raise Refused(_reason(exc), f"{provider.label} sent an answer we can't accept, so you are not signed in. "
                       "Start again from the sign-in page.", 401) from exc
