@@ -2,6 +2,8 @@
 JWKS) on a free port, and a person who signs in through it the way a browser does: the portal's button, the
 provider's consent form, the redirect back."""
 import contextlib
+import html
+import re
 import threading
 from urllib.parse import quote, urlsplit
 
@@ -9,7 +11,6 @@ import pytest
 import requests
 from werkzeug.serving import make_server
 
-from tests.conftest import csrf_token
 
 PASSWORD = "correct horse battery"
 
@@ -70,10 +71,12 @@ class SsoPerson:
         self.client, self.provider = client, provider
 
     def start(self, provider_id: int, area: str = "", next_path: str | None = None) -> str:
-        login = self.client.get(f"{area}/login")
-        query = f"?next={quote(next_path)}" if next_path else ""
-        answer = self.client.post(f"{area}/login/sso/{provider_id}{query}", data={"csrf_token": csrf_token(login)})
-        assert answer.status_code == 303, answer.get_data(as_text=True)
+        """Select "Sign in with <provider>" on the sign-in page: returns where the portal sends the browser."""
+        login = self.client.get(f"{area}/login" + (f"?next={quote(next_path)}" if next_path else ""))
+        link = re.search(rf'href="([^"]*/login/sso/{provider_id}[^"]*)"', login.get_data(as_text=True))
+        assert link, "no such button on the sign-in page"
+        answer = self.client.get(html.unescape(link.group(1)))
+        assert answer.status_code == 302, answer.get_data(as_text=True)
         return answer.headers["Location"]
 
     def back(self, location: str):
