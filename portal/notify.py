@@ -29,6 +29,7 @@ SUBJECTS = {
     "password.changed": "Your password was changed",
     "password.reset": "Your password was reset",
     "password.set_by_admin": "An administrator set a new password for you",
+    "sso.linked": "Your account was linked to single sign-on",
 }
 
 # What happened, in a sentence. {authenticator} is filled from the details; without it the subject is used.
@@ -57,6 +58,8 @@ WHAT = {
                       "signed in to it was signed out.",
     "password.set_by_admin": "An administrator set a new password for your account. Every browser signed in to it "
                              "was signed out.",
+    "sso.linked": "Your account can now be signed in to with {provider}, your organisation's single sign-on. The "
+                  "helpdesk's second-factor rules still apply.",
 }
 
 # Events that may mean someone else is trying to get in.

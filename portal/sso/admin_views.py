@@ -3,7 +3,6 @@ from flask import abort, flash, redirect, url_for
 
 from ..admin import bp
 from ..admin.access import admin_required, fresh_proof_required, me, render
-from ..extensions import db
 from ..models import SsoProvider
 from ..twofactor.forms import ActionForm
 from . import providers
@@ -16,7 +15,7 @@ def _redirect_uris() -> list[tuple[str, str]]:
 
 
 def _provider(provider_id: int) -> SsoProvider:
-    return db.session.get(SsoProvider, provider_id) or abort(404)
+    return providers.get(provider_id) or abort(404)
 
 
 def _page(form: ProviderForm, provider: SsoProvider | None, status: int = 200, error: str | None = None):

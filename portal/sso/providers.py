@@ -31,6 +31,11 @@ class ProviderChoices:
     enabled: bool
 
 
+def get(provider_id: int) -> SsoProvider | None:
+    """The provider with this id (an id from a URL: one too large for the column is no provider)."""
+    return db.session.get(SsoProvider, provider_id) if 0 < provider_id < 2**31 else None
+
+
 def listed() -> list[SsoProvider]:
     return list(db.session.scalars(db.select(SsoProvider).order_by(SsoProvider.label)))
 

@@ -19,7 +19,7 @@ from authlib.common.errors import AuthlibBaseError
 from joserfc.errors import JoseError
 from sqlalchemy.exc import IntegrityError
 
-from .. import clock, security_log
+from .. import clock, notify, security_log
 from ..accounts import AccountError, clean_name, create_account
 from ..extensions import db
 from ..models import END_USER, SsoIdentity, SsoProvider, User
@@ -163,6 +163,7 @@ def _link(provider: SsoProvider, area: Area, claims: dict, subject: str, email: 
     except IntegrityError:  # the same subject linked by a parallel callback a moment ago
         db.session.rollback()
         raise Refused("already_linked", "This sign-in was already completed. Start again.", 409) from None
+    notify.security_notice(user, "sso.linked", provider=provider.label)
     return user
 
 

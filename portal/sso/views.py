@@ -13,10 +13,8 @@ from limits import parse as parse_limit
 from werkzeug.exceptions import ServiceUnavailable, TooManyRequests
 
 from .. import rate_limits
-from ..extensions import db
-from ..models import SsoProvider
 from ..twofactor.areas import Area
-from . import signin
+from . import providers, signin
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +44,7 @@ def register_sso_login(bp, area: Area) -> None:
 
     @limited
     def start_view(provider_id: int):
-        provider = db.session.get(SsoProvider, provider_id)
+        provider = providers.get(provider_id)
         if not signin.serves(provider, area):
             abort(404)
         try:

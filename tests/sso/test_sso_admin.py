@@ -57,6 +57,7 @@ def test_bad_provider_settings_are_refused_and_nothing_typed_is_lost(app, person
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count(SsoProvider.id))) == 0
     assert person.client.get("/admin/auth/sso/999").status_code == 404
+    assert person.client.get("/admin/auth/sso/99999999999").status_code == 404
 
 
 def test_only_admins_manage_providers(app, person):

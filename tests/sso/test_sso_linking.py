@@ -35,12 +35,13 @@ def test_an_unverified_email_is_never_linked(app, person, sso, oidc):
     assert '"reason": "email_not_verified"' in _refusals(app)[0]
 
 
-def test_a_verified_email_links_once_then_the_subject_decides(app, person, sso, oidc):
+def test_a_verified_email_links_once_then_the_subject_decides(app, person, sso, oidc, smtp_sink):
     person.create(email="ivy@example.org", role="end-user", name="Ivy")
     provider_id = add_provider(app, oidc.issuer)
     oidc.user("ivy-sub", email="ivy@example.org", email_verified=True)
     answer, _ = sso.sign_in(provider_id, "ivy-sub")
     assert answer.status_code == 302 and _links(app) == [("ivy-sub", "ivy@example.org")]
+    assert "can now be signed in to with Contoso SSO" in smtp_sink.text(smtp_sink.latest("ivy@example.org"))
     person.client.post("/logout", data={"csrf_token": _token(person)})
 
     oidc.user("ivy-sub", email="ivy.new@example.org", email_verified=False)  # her address changed at the provider
@@ -115,4 +116,5 @@ def test_a_provider_serves_only_the_sign_in_pages_it_is_set_for(app, person, sso
     assert "Sign in with Staff SSO" not in page_text(person.client.get("/login"))
     assert person.client.get("/login/sso/1").status_code == 404  # Staff SSO's id
     assert person.client.get("/login/sso/999").status_code == 404
+    assert person.client.get("/login/sso/99999999999").status_code == 404
     assert person.client.get("/login/sso/callback?state=x").status_code == 400
