@@ -39,7 +39,8 @@ class ProviderForm(FlaskForm):
     areas = SelectField("Sign-in pages", choices=[SelectChoice(k, v) for k, v in AREAS.items()], default="both")
     email_domains = StringField("Email domains", validators=[Optional(), Length(max=2000), _domains])
     create_accounts = BooleanField("Create help-center accounts on first sign-in", default=True)
-    mfa_rule = SelectField("Second factor after SSO", choices=[SelectChoice(k, v) for k, v in MFA_RULES.items()], default="portal")
+    mfa_rule = SelectField("Second factor after SSO", choices=[SelectChoice(k, v) for k, v in MFA_RULES.items()],
+                           default="portal")
     trusted_acr = StringField("ACR values that count as MFA", validators=[Optional(), Length(max=500)])
     sso_only = BooleanField("SSO-only: people linked to this provider can't sign in with a password")
     enabled = BooleanField("Enabled", default=True)

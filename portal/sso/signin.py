@@ -15,6 +15,7 @@ import logging
 import secrets
 
 import requests
+from flask import request
 from authlib.common.errors import AuthlibBaseError
 from joserfc.errors import JoseError
 from sqlalchemy.exc import IntegrityError
@@ -24,6 +25,7 @@ from ..accounts import AccountError, clean_name, create_account
 from ..extensions import db
 from ..models import END_USER, SsoIdentity, SsoProvider, User
 from ..passwords import hash_password
+from ..safe_url import local_path
 from ..twofactor import login
 from ..twofactor.areas import PROVIDER_MFA, Area, advance, finish
 from . import client as clients
@@ -57,7 +59,6 @@ def providers_for(area_name: str) -> list[SsoProvider]:
 def start(provider: SsoProvider, area: Area, next_url: str | None) -> str:
     """The provider's authorization URL for a new sign-in (its state, nonce and PKCE verifier kept on the
     server)."""
-    from ..safe_url import local_path
     client = clients.client_for(provider)
     redirect_uri = area.url("sso_callback", _external=True)
     try:
@@ -72,7 +73,6 @@ def start(provider: SsoProvider, area: Area, next_url: str | None) -> str:
 
 def answer(area: Area, state) -> tuple[SsoProvider, dict, str | None]:
     """The provider's checked answer for this callback: (provider, the ID token's claims, the safe `next`)."""
-    from flask import request
     waiting = clients.waiting(state)
     if waiting is None and request.args.get("error"):  # a refusal at the provider (some leave the state out)
         raise Refused("provider_error", "Your identity provider did not sign you in. Start again, or sign in with "

@@ -8,6 +8,8 @@ from flask_login import current_user
 from .. import security_log, sessions
 from ..extensions import db
 from ..rate_limits import auth_limit
+from ..sso.providers import password_blocked
+from ..sso.views import register_sso_login
 from . import devices, login, policy, registry
 from .account_forms import RememberChallengeForm
 from .areas import STATUS, Area, advance, finish, pending_at, sign_in_again, signed_in
@@ -15,8 +17,6 @@ from .base import Outcome
 from .forms import ActionForm, LoginForm
 from .recovery_login import register_recovery_login
 from .setup_views import register_mandatory_setup
-from ..sso.providers import password_blocked
-from ..sso.views import register_sso_login
 
 
 def register_login_routes(bp, area: Area) -> None:

@@ -5,7 +5,7 @@ from portal.models import SecurityEvent, UserSession
 from portal.security_log import describe
 from portal.settings import set_setting
 from tests.conftest import csrf_token, page_text
-from tests.sso.conftest import PASSWORD, add_provider
+from tests.sso.conftest import add_provider
 
 
 def _events(app, kind):
