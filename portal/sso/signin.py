@@ -43,6 +43,7 @@ class Refused(Exception):
     def __init__(self, reason: str, message: str, status: int = 403):
         super().__init__(reason)
         self.reason, self.message, self.status = reason, message, status
+        self.provider: str | None = None  # the provider's label, once known (the log says which)
 
 
 def serves(provider: SsoProvider | None, area: Area) -> bool:
@@ -85,8 +86,18 @@ def answer(area: Area, state) -> tuple[SsoProvider, dict, str | None]:
     if not serves(provider, area) or noted["area"] != area.name:
         clients.StateStore().delete(f"{clients.PREFIX}{clients.client_name(provider_id)}_{state}")
         raise Refused("wrong_place", "This sign-in can't continue here. Start again from the sign-in page.", 400)
+    try:
+        return provider, _claims(provider, state), noted["next"]
+    except Refused as refusal:
+        refusal.provider = provider.label
+        raise
+
+
+def _claims(provider: SsoProvider, state: str) -> dict:
+    """The ID token's claims, as Authlib checked them (state claimed, code exchanged with the verifier, signature
+    and claims validated)."""
     if request.args.get("error"):
-        clients.StateStore().delete(f"{clients.PREFIX}{clients.client_name(provider_id)}_{state}")
+        clients.StateStore().delete(f"{clients.PREFIX}{clients.client_name(provider.id)}_{state}")
         raise Refused("provider_error", f"{provider.label} did not sign you in. Start again, or sign in with "
                       "your password.", 401)
     try:
@@ -100,7 +111,7 @@ def answer(area: Area, state) -> tuple[SsoProvider, dict, str | None]:
     claims = token.get("userinfo")
     if not claims:
         raise Refused("no_id_token", f"{provider.label} sent no valid ID token, so you are not signed in.", 401)
-    return provider, dict(claims), noted["next"]
+    return dict(claims)
 
 
 def _reason(exc: Exception) -> str:

@@ -59,7 +59,7 @@ def register_sso_login(bp, area: Area) -> None:
             provider, claims, next_url = signin.answer(area, request.args.get("state"))
             user = signin.match(provider, area, claims)
         except signin.Refused as refusal:
-            return refused(provider.label if provider else None, refusal)
+            return refused(refusal.provider or (provider.label if provider else None), refusal)
         return signin.continue_sign_in(area, provider, user, claims, next_url)
 
     bp.add_url_rule("/login/sso/<int:provider_id>", "sso_start", start_view, methods=["GET"])

@@ -19,6 +19,9 @@ def _signed_in(app) -> int:
 def _reasons(app):
     import json
     with app.app_context():
+        details = [json.loads(e.detail) for e in db.session.scalars(
+            db.select(SecurityEvent).where(SecurityEvent.type == "sso.refused"))]
+        assert all(d["provider"] in ("", "Contoso SSO") for d in details)
         return [json.loads(e.detail)["reason"] for e in db.session.scalars(
             db.select(SecurityEvent).where(SecurityEvent.type == "sso.refused").order_by(SecurityEvent.id))]
 
@@ -86,6 +89,9 @@ def test_an_id_token_with_a_bad_signature_is_refused(app, person, client):
 
     assert refused.status_code == 401 and "an answer we can't accept" in page_text(refused)
     assert _signed_in(app) == 0 and _reasons(app) in (["bad_signature"], ["invalid_key_id"])
+    with app.app_context():
+        assert '"provider": "Contoso SSO"' in db.session.scalar(db.select(SecurityEvent.detail).where(
+            SecurityEvent.type == "sso.refused"))
 
 
 def test_an_answer_without_an_email_is_refused(app, person, sso, oidc):
