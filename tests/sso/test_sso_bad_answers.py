@@ -135,3 +135,14 @@ def test_junk_callbacks_get_a_clear_page(app, client, oidc, pat):
 def _token(person):
     from tests.conftest import csrf_token
     return csrf_token(person.client.get("/profile"))
+
+
+def test_a_sign_in_started_for_one_area_does_not_finish_in_the_other(app, person, sso, oidc, pat):
+    location = oidc.consent(sso.start(pat, area="/agent"), "pat-sub")
+    query = urlsplit(location).query
+
+    elsewhere = person.client.get(f"/login/sso/callback?{query}")  # the help center's callback
+
+    assert elsewhere.status_code == 400 and "can't continue here" in page_text(elsewhere)
+    assert person.client.get(f"/agent/login/sso/callback?{query}").status_code == 400  # and it is spent
+    assert _signed_in(app) == 0 and _reasons(app) == ["wrong_place", "unknown_state"]
