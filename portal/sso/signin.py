@@ -63,10 +63,14 @@ def start(provider: SsoProvider, area: Area, next_url: str | None) -> str:
     client = clients.client_for(provider)
     redirect_uri = area.url("sso_callback", _external=True)
     try:
+        issuer = client.load_server_metadata().get("issuer")
         authorization = client.create_authorization_url(redirect_uri)
     except (requests.RequestException, ValueError, RuntimeError) as exc:  # discovery failed
         raise Refused("provider_unreachable", f"We couldn't reach {provider.label}. Try again in a moment, or sign "
                       "in with your password.", 503) from exc
+    if not isinstance(issuer, str) or issuer.rstrip("/") != provider.issuer:  # OpenID Connect Discovery 1.0, 4.3
+        raise Refused("issuer_mismatch", f"{provider.label} is not set up correctly (its discovery document names "
+                      "another issuer). Tell your helpdesk's admin, and sign in with your password.", 503)
     client.save_authorize_data(redirect_uri=redirect_uri, portal_area=area.name, portal_next=local_path(next_url),
                                **authorization)
     return authorization["url"]

@@ -146,3 +146,26 @@ def test_a_sign_in_started_for_one_area_does_not_finish_in_the_other(app, person
     assert elsewhere.status_code == 400 and "can't continue here" in page_text(elsewhere)
     assert person.client.get(f"/agent/login/sso/callback?{query}").status_code == 400  # and it is spent
     assert _signed_in(app) == 0 and _reasons(app) == ["wrong_place", "unknown_state"]
+
+
+def test_a_discovery_document_naming_another_issuer_is_refused(app, client):
+    import json
+
+    import oidc_provider_mock
+    real = oidc_provider_mock.app()
+
+    def provider_claiming_another_issuer(environ, start_response):
+        if environ["PATH_INFO"] != "/.well-known/openid-configuration":
+            return real(environ, start_response)
+        captured = {}
+        body = b"".join(real(environ, lambda status, headers, exc_info=None: captured.update(status=status)))
+        document = {**json.loads(body), "issuer": "https://someone-else.example"}
+        start_response(captured["status"], [("Content-Type", "application/json")])
+        return [json.dumps(document).encode()]
+
+    with serve(provider_claiming_another_issuer) as issuer:
+        provider_id = add_provider(app, issuer)
+        refused = client.get(f"/login/sso/{provider_id}")
+
+    assert refused.status_code == 503 and "is not set up correctly" in page_text(refused)
+    assert _reasons(app) == ["issuer_mismatch"]
