@@ -13,7 +13,13 @@ sign-on").
 
 
 def init_app(app) -> None:
+    from .. import sessions
     from . import client, providers, signin
     client.init_app(app)
+    app.add_template_global(lambda: _label(sessions.state("sso")), "sso_signing_in_with")
     app.add_template_global(lambda area_name: signin.providers_for(area_name), "sso_providers_for")
     app.add_template_global(providers.listed, "sso_providers_listed")
+
+
+def _label(value) -> str | None:
+    return value if isinstance(value, str) else None

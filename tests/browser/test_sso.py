@@ -22,6 +22,7 @@ def test_sso_sign_in_then_the_portals_second_factor(live, page):
         page.get_by_role("button", name="Authorize").click()
 
         expect(page.get_by_text("Enter the code from your authenticator app")).to_be_visible()
+        expect(page.get_by_text("Contoso SSO confirmed who you are")).to_be_visible()
         assert page.url == f"{live.url}/agent/login/verify"
         live.shot(page, "sso-then-portal-challenge")
         page.get_by_label("Code", exact=True).fill(agent.code(live.clock))

@@ -39,6 +39,7 @@ def test_portal_second_factor_is_asked_after_sso_and_the_log_says_so(app, person
     assert answer.status_code == 302 and answer.headers["Location"].endswith("/agent/login/verify")
     assert person.client.get("/agent/").status_code == 302  # not signed in yet: the provider's MFA is not trusted
     challenge = person.client.get("/agent/login/verify")
+    assert "Contoso SSO confirmed who you are" in page_text(challenge)
     done = person.client.post("/agent/login/verify", data={"csrf_token": csrf_token(challenge),
                                                            "code": person.code(secret)})
     assert done.status_code == 302 and done.headers["Location"].endswith("/agent/preferences/security")
@@ -123,3 +124,11 @@ def test_help_center_sign_in_without_2fa_says_so(app, person, sso, oidc):
     assert answer.headers["Location"].endswith("/")
     assert _events(app, "login.success")[-1] == "Signed in with Contoso SSO, no second factor"
     assert "Contoso SSO, no second factor" in page_text(person.client.get("/profile/2fa"))
+
+
+def test_a_password_sign_in_challenge_does_not_mention_sso(app, person, oidc):
+    _agent_with_app(person, "hu@example.org")
+    add_provider(app, oidc.issuer)
+    person.login(email="hu@example.org")
+    challenge = page_text(person.client.get("/agent/login/verify"))
+    assert "<strong>hu@example.org</strong>" in challenge and "confirmed who you are" not in challenge
