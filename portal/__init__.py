@@ -51,6 +51,8 @@ def create_app(config_class=Config, **overrides) -> Flask:
     auth_session.init_app(app)
     errors.init_app(app)
     headers.init_app(app)
+    from . import sso
+    sso.init_app(app)  # OpenID Connect single sign-on (portal/sso)
 
     from .admin import bp as admin_bp
     from .agent import bp as agent_bp

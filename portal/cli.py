@@ -104,6 +104,8 @@ def register_cli(app) -> None:
         click.echo(f"Enabled {email}.")
 
     app.cli.add_command(user_group)
+    from .sso.cli import sso_commands
+    app.cli.add_command(sso_commands())  # sso list | allow-passwords: the way back in past an SSO-only provider
 
     @app.cli.command("demo")
     def demo():
@@ -131,6 +133,8 @@ def register_cli(app) -> None:
                 ("requested", "waiting")))):  # an active recovery's cancel link, mailed again at each step
             recovery.token_enc = ring.rotate(recovery.token_enc)
             count += 1
+        from .sso.providers import rotate_secrets
+        count += rotate_secrets(ring)  # SSO client secrets
         db.session.commit()
         click.echo(f"Re-encrypted {count} secret(s) with the current key.")
 

@@ -32,6 +32,7 @@ SUBJECTS = {
     "account.disabled": "Your account was disabled",
     "account.enabled": "Your account was enabled again",
     "2fa.key_counter_went_back": "A security key of yours may have been copied",
+    "sso.linked": "Your account was linked to single sign-on",
 }
 
 # What happened, in a sentence. {authenticator} is filled from the details; without it the subject is used.
@@ -66,6 +67,8 @@ WHAT = {
     "2fa.key_counter_went_back": "A sign-in with “{authenticator}” was refused: the key's use counter went back, "
                                  "which can mean someone copied the key. If you did not just sign in, remove it "
                                  "and register a new one.",
+    "sso.linked": "Your account can now be signed in to with {provider}, your organisation's single sign-on. The "
+                  "helpdesk's second-factor rules still apply.",
 }
 
 # Events that may mean someone else is trying to get in.

@@ -60,6 +60,10 @@ EVENT_TYPES = {
     "recovery.cancelled": "Account recovery stopped",
     "recovery.refused": "Account recovery refused by an admin",
     "recovery.completed": "Account recovery completed: 2FA removed",
+    "login.sso_ok": "Identity provider (SSO) accepted, second factor pending",
+    "sso.linked": "Account linked to an identity provider (SSO)",
+    "sso.refused": "SSO sign-in refused",
+    "admin.sso_changed": "Identity provider (SSO) changed",
 }
 
 
@@ -82,6 +86,7 @@ SIGN_INS = {
     "setup": "Signed in after setting up 2FA",
     "skipped": "Signed in without 2FA: setup skipped during the grace period",
     "passkey": "Signed in with a passkey",  # no password: the passkey with user verification is both factors
+    "provider_mfa": "Signed in with MFA by the identity provider",
 }
 SIGNED_IN_WITH = "Signed in with {label} as the second factor"
 SIGNED_IN_WITH_REMOVED = "Signed in with a second factor that is no longer installed"
@@ -99,7 +104,11 @@ def details(event: SecurityEvent) -> dict:
 def describe(event: SecurityEvent) -> str:
     """What happened, in the words both the admin's security log and the person's own activity show."""
     if event.type == "login.success":
-        return how_signed_in(details(event).get("how"))
+        detail = details(event)
+        if isinstance(detail.get("sso"), str):
+            from .sso.words import signed_in_with
+            return signed_in_with(detail["sso"], detail.get("how"))
+        return how_signed_in(detail.get("how"))
     return EVENT_TYPES.get(event.type, event.type)
 
 

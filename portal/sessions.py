@@ -27,7 +27,8 @@ from .settings import get_setting
 
 COOKIE_KEY = "sid"
 PENDING_KEY = "pending_login"  # the pending sign-in's id (portal.twofactor.login)
-CARRIED = {"recovery_codes"}  # state of a pending sign-in that its signed-in session keeps
+CARRIED = {"recovery_codes", "sso"}  # state of a pending sign-in that its signed-in session keeps (sso: the
+# identity provider's label, portal.sso)
 TOUCH_EVERY = timedelta(minutes=1)  # last_seen_at is written at most this often
 STAFF = "agent"  # sessions of the agent console (agents and admins) follow the staff limits
 

@@ -6,6 +6,7 @@ from .. import clock
 from ..settings import get_setting, grace_until
 from ..twofactor import registry
 from ..twofactor.base import FlowError
+from ..sso import admin_views  # noqa: F401  (Auth & SSO › Single sign-on: the identity providers)
 from . import bp, grace
 from .access import admin_required, fresh_proof_required, me, render
 from .forms import AuthSettingsForm, SessionLimitsForm, auth_settings_form

@@ -15,6 +15,7 @@ from ..rate_limits import auth_limit
 from ..safe_url import local_path
 from ..security_log import describe
 from ..settings import get_setting
+from ..sso import words as sso_words
 from . import devices, fresh, recovery, registry
 from .account_forms import NextForm
 from .areas import area_required, me
@@ -49,8 +50,8 @@ def session_list(user: User) -> list:
     """The person's signed-in sessions as their pages show them (this browser's first)."""
     mine = sessions.current()
     rows = sorted(sessions.of(user), key=lambda s: mine is None or s.id != mine.id)
-    return [(s, devices.browser_label(s.user_agent), how_signed_in(s.how), mine is not None and s.id == mine.id)
-            for s in rows]
+    return [(s, devices.browser_label(s.user_agent), sso_words.session_how(s) or how_signed_in(s.how),
+             mine is not None and s.id == mine.id) for s in rows]
 
 
 HOW = {"password": "Password only", "remembered_device": "Password, on a remembered device",

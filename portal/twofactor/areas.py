@@ -17,6 +17,8 @@ from ..models import AGENT, END_USER, User
 from . import devices, login, policy, recovery
 from .base import Outcome
 
+PROVIDER_MFA = "provider_mfa"  # a session whose second factor the identity provider did (portal.sso)
+
 # The HTTP status of a page that refuses a code, by why it was refused.
 STATUS = {Outcome.WRONG: 401, Outcome.REPLAY: 401, Outcome.EXPIRED: 401, Outcome.USED_UP: 401,
           Outcome.NO_CODE: 400, Outcome.THROTTLED: 429, Outcome.LOCKED: 403, Outcome.UNAVAILABLE: 503}
@@ -66,7 +68,8 @@ def area_required(area: Area):
                 return redirect(area.url("login", next=next_path))
             req = policy.requirement(current_user)
             if req.required and not current_user.confirmed_authenticators:
-                if not (req.skip_allowed and sessions.current().how == "skipped"):
+                how = sessions.current().how  # the provider's MFA (portal.sso) meets the rule for this session
+                if not (req.skip_allowed and how == "skipped") and how != PROVIDER_MFA:
                     # The rules changed under a live session: it ends, and only the password leads on (to the
                     # mandatory setup step). A cookie alone never gets to set up a factor.
                     sessions.sign_out()

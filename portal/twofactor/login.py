@@ -52,20 +52,24 @@ def check_password(email: str, password: str, kind: str) -> User | None:
 CLAIM_PENDING = delete(PendingLogin).where(PendingLogin.id == bindparam("pending_id"))
 
 
-def begin(user: User, area: str, next_url: str | None, event: str | None = "login.password_ok") -> PendingLogin:
-    """Step 1: the password was right (or a passkey, `event` None: passkey_login). The session holds only the id of
-    the pending sign-in (a session this browser had is ended: one person signed in per browser). Every way of
-    signing in starts here, so a disabled account is refused here (AccountDisabled, a 403)."""
+def begin(user: User, area: str, next_url: str | None, event: str | None = "login.password_ok",
+          sso: str | None = None) -> PendingLogin:
+    """Step 1: the password was right (or a passkey, `event` None: passkey_login; or, with `sso`, the label of the
+    identity provider that vouched for the person: portal.sso). The session holds only the id of the pending
+    sign-in (a session this browser had is ended: one person signed in per browser). Every way of signing in
+    starts here, so a disabled account is refused here (AccountDisabled, a 403)."""
     refuse_if_disabled(user)
     sessions.sign_out()
     now = clock.now()
     pending = PendingLogin(
         id=secrets.token_urlsafe(32), user=user, area=area, created_at=now,
         expires_at=now + timedelta(seconds=current_app.config["PENDING_LOGIN_SECONDS"]),
-        next_url=local_path(next_url), failures=0,
+        next_url=local_path(next_url), failures=0, data=json.dumps({"sso": sso}) if sso else "",
     )
     db.session.add(pending)
-    if event:
+    if sso:
+        security_log.record("login.sso_ok", user, provider=sso)
+    elif event:
         security_log.record(event, user)
     db.session.commit()
     session[SESSION_KEY] = pending.id
@@ -133,7 +137,7 @@ def complete(pending: PendingLogin, how: str) -> str | None:
     db.session.expunge(pending)
     user = db.session.get(User, user_id)
     user.last_login_at = clock.now()
-    security_log.record("login.success", user, how=how)
+    security_log.record("login.success", user, how=how, **({"sso": carried["sso"]} if "sso" in carried else {}))
     from ..account_recovery.flow import owner_signed_in
     owner_signed_in(user, how)  # the owner's second factor stops a recovery of their account
     row = sessions.open_session(user, area, how, data=carried)  # a new cookie: only the new session's token

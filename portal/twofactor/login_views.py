@@ -9,6 +9,8 @@ from .. import security_log, sessions
 from ..account_status import AccountDisabled
 from ..extensions import db
 from ..rate_limits import auth_limit
+from ..sso.providers import password_blocked
+from ..sso.views import register_sso_login
 from . import devices, login, policy, registry
 from .account_forms import RememberChallengeForm
 from .areas import STATUS, Area, advance, finish, pending_at, sign_in_again, signed_in
@@ -35,11 +37,13 @@ def register_login_routes(bp, area: Area) -> None:
                 except AccountDisabled as disabled:
                     form.password.errors.append(disabled.description)
                     return render("auth/login.html", disabled.code, form=form)
-                if user is not None:
+                only_sso = password_blocked(user) if user is not None else None
+                if user is not None and only_sso is None:
                     pending = login.begin(user, area.name, request.args.get("next"))
                     return advance(area, pending)
-                form.password.errors.append("Email or password is incorrect.")
-                status = 401
+                form.password.errors.append(f"Your account signs in with {only_sso}: use its button below."
+                                            if only_sso else "Email or password is incorrect.")
+                status = 403 if only_sso else 401
             else:
                 status = 400
         return render("auth/login.html", status, form=form)
@@ -133,3 +137,4 @@ def register_login_routes(bp, area: Area) -> None:
     register_recovery_login(bp, area)
     register_mandatory_setup(bp, area)
     register_passkey_routes(bp, area)
+    register_sso_login(bp, area)

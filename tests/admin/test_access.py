@@ -11,7 +11,7 @@ from tests.conftest import csrf_token, page_text
 
 
 def admin_urls(app, agent_id):
-    values = {"user_id": agent_id, "instance_id": 1, "key": "totp", "recovery_id": 1}
+    values = {"user_id": agent_id, "instance_id": 1, "key": "totp", "recovery_id": 1, "provider_id": 1}
     for rule in app.url_map.iter_rules():
         if not rule.rule.startswith("/admin"):
             continue

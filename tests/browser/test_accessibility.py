@@ -20,6 +20,9 @@ from tests.conftest import smtp_sink_for
 
 # Files, not pages (a download link found on a page is still fetched and must answer 200).
 NOT_PAGES = {"static", "health.healthz", "health.readyz", "agent.recovery_codes_download", "helpcenter.recovery_codes_download"}
+# Single sign-on (portal.sso): the way to the identity provider and its redirect back are not pages of the portal;
+# tests/browser/test_sso.py drives them and checks the refusal page.
+NOT_PAGES |= {"agent.sso_start", "helpcenter.sso_start", "agent.sso_callback", "helpcenter.sso_callback"}
 
 
 @pytest.fixture(autouse=True)
