@@ -1,7 +1,7 @@
 """users.disabled_at: an admin disables an account (someone leaving) and enables it again
 
 Revision ID: 0011_disabled_accounts
-Revises: 0008_requests
+Revises: 0010_sso
 Create Date: 2026-12-03 14:00:00
 
 """
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0011_disabled_accounts'
-down_revision = '0008_requests'
+down_revision = '0010_sso'
 branch_labels = None
 depends_on = None
 
