@@ -4,14 +4,15 @@ from flask import abort, flash, redirect, url_for
 from ..admin import bp
 from ..admin.access import admin_required, fresh_proof_required, me, render
 from ..models import SsoProvider
+from ..public_url import public_url
 from ..twofactor.forms import ActionForm
 from . import providers
 from .forms import ProviderForm
 
 
 def _redirect_uris() -> list[tuple[str, str]]:
-    return [("Agent console", url_for("agent.sso_callback", _external=True)),
-            ("Help Center", url_for("helpcenter.sso_callback", _external=True))]
+    return [("Agent console", public_url("agent.sso_callback")),
+            ("Help Center", public_url("helpcenter.sso_callback"))]
 
 
 def _provider(provider_id: int) -> SsoProvider:

@@ -25,6 +25,7 @@ from ..accounts import AccountError, clean_name, create_account
 from ..extensions import db
 from ..models import END_USER, SsoIdentity, SsoProvider, User
 from ..passwords import hash_password
+from ..public_url import public_url
 from ..safe_url import local_path
 from ..twofactor import login
 from ..twofactor.areas import PROVIDER_MFA, Area, advance, finish
@@ -61,7 +62,7 @@ def start(provider: SsoProvider, area: Area, next_url: str | None) -> str:
     """The provider's authorization URL for a new sign-in (its state, nonce and PKCE verifier kept on the
     server)."""
     client = clients.client_for(provider)
-    redirect_uri = area.url("sso_callback", _external=True)
+    redirect_uri = public_url(f"{area.name}.sso_callback")  # PORTAL_URL's, as registered at the provider
     try:
         issuer = client.load_server_metadata().get("issuer")
         authorization = client.create_authorization_url(redirect_uri)
