@@ -41,6 +41,9 @@ class User(UserMixin, db.Model):
     # attempt may be checked.
     password_failures: Mapped[int] = mapped_column(Integer, default=0)
     password_next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # An admin set up this person's first factor: they have no recovery codes yet and are asked to make a set at
+    # their next sign-in (portal.twofactor.recovery).
+    recovery_codes_due: Mapped[bool] = mapped_column(Boolean, default=False)
 
     authenticators: Mapped[list[Authenticator]] = relationship(
         back_populates="user", cascade="all, delete-orphan", order_by="Authenticator.created_at"

@@ -116,11 +116,17 @@ def advance(area: Area, pending):
 def finish(area: Area, pending, how: str):
     """Complete the sign-in (login.complete) and go on to the new recovery codes or the safe `next`."""
     try:
+        user = login.pending_user(pending)
         next_url = login.complete(pending, how)
     except login.AlreadyCompleted:
         flash("This sign-in was already completed or has expired. Sign in again.", "error")
         return redirect(area.url("login"))
-    return redirect(after_setup(area, next_url or url_for(area.home)))
+    target = after_setup(area, next_url or url_for(area.home))
+    if user.recovery_codes_due and user.confirmed_authenticators:
+        # An admin set up their 2FA: the recovery codes are theirs to make, now that they are signed in.
+        flash(recovery.DUE_MESSAGE, "info")
+        return redirect(area.url("recovery_codes", next=target))
+    return redirect(target)
 
 
 def after_setup(area: Area, default_url: str) -> str:
