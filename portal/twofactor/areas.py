@@ -93,9 +93,10 @@ def pending_at(area: Area, step: str | None):
     return pending, user, None
 
 
-def sign_in_again(area: Area):
-    """After a refused code ended the pending login (too many wrong codes, or used by another request)."""
-    flash("This sign-in can't continue (too many wrong codes, or it was already used). "
+def sign_in_again(area: Area, notice: str | None = None):
+    """After a refused code ended the pending login (too many wrong codes, or used by another request). `notice`:
+    why the account may not try now (lock_notice), said instead."""
+    flash(notice or "This sign-in can't continue (too many wrong codes, or it was already used). "
           "Enter your email and password again.", "error")
     return redirect(area.url("login"))
 

@@ -15,7 +15,7 @@ from .. import clock, sessions
 from ..extensions import db
 from ..models import User
 from ..passwords import verify_password
-from . import lockout, registry
+from . import lock_notice, lockout, registry
 from .areas import STATUS, me
 from .base import MESSAGES, Outcome
 from .forms import ProofForm
@@ -73,7 +73,7 @@ def check_proof(user: User, form) -> tuple[bool, int]:
     outcome = prove(user, form.secret.data)
     if outcome is Outcome.OK:
         return True, 200
-    form.secret.errors.append(PROOF_MESSAGES.get(outcome, PROOF_MESSAGES[Outcome.UNAVAILABLE]))
+    form.secret.errors.append(lock_notice.refused(user, outcome, PROOF_MESSAGES.get(outcome, PROOF_MESSAGES[Outcome.UNAVAILABLE])))
     return False, STATUS.get(outcome, 401)
 
 

@@ -8,7 +8,7 @@ from flask_login import current_user
 from .. import security_log, sessions
 from ..extensions import db
 from ..rate_limits import auth_limit
-from . import devices, login, policy, registry
+from . import devices, lock_notice, login, policy, registry
 from .account_forms import RememberChallengeForm
 from .areas import STATUS, Area, advance, finish, pending_at, sign_in_again, signed_in
 from .base import Outcome
@@ -58,8 +58,9 @@ def register_login_routes(bp, area: Area) -> None:
                         devices.remember(user, response)
                     return response
                 if login.current(area.name) is None:
-                    return sign_in_again(area)
-                form.code.errors.append(registry.method(authenticator.method).code_message(outcome))
+                    return sign_in_again(area, lock_notice.explain(user))
+                form.code.errors.append(lock_notice.refused(
+                    user, outcome, registry.method(authenticator.method).code_message(outcome)))
                 status = STATUS[outcome]
             else:
                 status = 400
