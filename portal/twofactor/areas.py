@@ -80,12 +80,16 @@ def area_required(area: Area):
 
 # --- Where a sign-in stands, and where it goes when it is done ------------------------------------------------
 
-def pending_at(area: Area, step: str | None):
+EXPIRED = "Your sign-in has expired. Enter your email and password again."
+
+
+def pending_at(area: Area, step: str | None, expired: str = EXPIRED):
     """(pending login, its person, None) when this sign-in is waiting at `step` (any step when None);
-    otherwise (None, None, the redirect to where it really stands)."""
+    otherwise (None, None, the redirect to where it really stands). `expired`: what to say if it has expired
+    (the sign-in page keeps the address)."""
     pending = login.current(area.name)
     if pending is None:
-        flash("Your sign-in has expired. Enter your email and password again.", "error")
+        flash(expired, "error")
         return None, None, redirect(area.url("login"))
     user = login.pending_user(pending)
     if step is not None and login.next_step(user) != step:

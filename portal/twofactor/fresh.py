@@ -9,7 +9,7 @@ from functools import wraps
 
 from datetime import timedelta
 
-from flask import current_app, redirect, render_template, request, url_for
+from flask import current_app, g, redirect, render_template, request, url_for
 
 from .. import clock, sessions
 from ..extensions import db
@@ -100,6 +100,7 @@ def fresh_required(area, confirm_endpoint: str | None = None, base: str | None =
             if "secret" in request.form:
                 proved, status = check_proof(me(), form)
                 if proved:
+                    g.proved_in_place = True  # the view knows a code typed before the proof was not carried
                     return view(*args, **kwargs)
             carried = [(k, v) for k, v in request.form.items(multi=True) if k not in NOT_CARRIED]
             return render_template("security/confirm.html", area=area, base=base or area.base_template, user=me(),

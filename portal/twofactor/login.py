@@ -23,6 +23,7 @@ from . import devices, lockout, policy, registry
 from .base import Outcome
 
 SESSION_KEY = sessions.PENDING_KEY
+EMAIL_KEY = "login_email"  # the address of the sign-in under way, for its form again if it expires
 
 
 def normalise_email(email: str) -> str:
@@ -62,6 +63,7 @@ def begin(user: User, area: str, next_url: str | None) -> PendingLogin:
     security_log.record("login.password_ok", user)
     db.session.commit()
     session[SESSION_KEY] = pending.id
+    session[EMAIL_KEY] = user.email
     return pending
 
 
