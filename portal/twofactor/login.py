@@ -23,7 +23,6 @@ from . import devices, lockout, policy, registry
 from .base import Outcome
 
 SESSION_KEY = sessions.PENDING_KEY
-EMAIL_KEY = "login_email"  # the address of the sign-in under way, for its form again if it expires
 
 
 def normalise_email(email: str) -> str:
@@ -52,6 +51,9 @@ CLAIM_PENDING = delete(PendingLogin).where(PendingLogin.id == bindparam("pending
 def begin(user: User, area: str, next_url: str | None) -> PendingLogin:
     """Step 1: the password was right. The session holds only the id of the pending sign-in (a session this
     browser had is ended: one person signed in per browser)."""
+    earlier = session.get(SESSION_KEY)
+    if isinstance(earlier, str):  # this browser's earlier sign-in (expired, or given up) ends here
+        db.session.execute(CLAIM_PENDING.execution_options(synchronize_session=False), {"pending_id": earlier})
     sessions.sign_out()
     now = clock.now()
     pending = PendingLogin(
@@ -63,7 +65,6 @@ def begin(user: User, area: str, next_url: str | None) -> PendingLogin:
     security_log.record("login.password_ok", user)
     db.session.commit()
     session[SESSION_KEY] = pending.id
-    session[EMAIL_KEY] = user.email
     return pending
 
 
@@ -84,11 +85,24 @@ def current(area: str) -> PendingLogin | None:
     if pending is None or pending.area != area:
         return None
     if expired(pending.expires_at):
-        db.session.delete(pending)
-        db.session.commit()
-        session.pop(SESSION_KEY, None)
-        return None
+        return None  # left for the sign-in page, which ends it and keeps its address (forget_expired)
     return pending
+
+
+def forget_expired(area: str) -> str | None:
+    """End this browser's expired pending sign-in of `area`, if there is one, and return its email address (the
+    sign-in page shows it again, once)."""
+    pending_id = session.get(SESSION_KEY)
+    if not isinstance(pending_id, str):
+        return None
+    pending = db.session.execute(_PENDING, {"pending_id": pending_id}).unique().scalar()
+    if pending is None or pending.area != area or not expired(pending.expires_at):
+        return None
+    email = pending.user.email
+    db.session.delete(pending)
+    db.session.commit()
+    session.pop(SESSION_KEY, None)
+    return email
 
 
 def expired(expires_at, now=None) -> bool:

@@ -2,7 +2,7 @@
 
 The agent console and the help center get the same views with their own URLs, layout and home page.
 """
-from flask import abort, flash, redirect, request, session, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
 
 from .. import security_log, sessions
@@ -26,8 +26,8 @@ def register_login_routes(bp, area: Area) -> None:
             return redirect(url_for(area.home))
         form = LoginForm()
         status = 200
-        if request.method == "GET" and isinstance(session.get(login.EMAIL_KEY), str):
-            form.email.data = session.pop(login.EMAIL_KEY)  # a sign-in that expired: its address is kept
+        if request.method == "GET":
+            form.email.data = login.forget_expired(area.name)  # a sign-in that expired: its address is kept
         if request.method == "POST":
             if form.validate_on_submit():
                 user = login.check_password(form.email.data, form.password.data, area.kind)
