@@ -89,6 +89,15 @@ def current(area: str) -> PendingLogin | None:
     return pending
 
 
+def cancel(area: str) -> None:
+    """The person gives up this browser's sign-in under way ("Sign out", "Use a different account")."""
+    pending_id = session.get(SESSION_KEY)
+    if isinstance(pending_id, str):
+        db.session.execute(CLAIM_PENDING.execution_options(synchronize_session=False), {"pending_id": pending_id})
+    sessions.sign_out()
+    db.session.commit()
+
+
 def forget_expired(area: str) -> str | None:
     """End this browser's expired pending sign-in of `area`, if there is one, and return its email address (the
     sign-in page shows it again, once)."""

@@ -109,6 +109,15 @@ def register_login_routes(bp, area: Area) -> None:
         db.session.commit()
         return finish(area, pending, "skipped")  # the session remembers it: area_required lets it through
 
+    def cancel_view():
+        """"Sign out" on the mandatory setup, "Use a different account" on the challenge: the sign-in under way
+        ends (its pending row goes) and the sign-in page is empty again."""
+        if not ActionForm().validate_on_submit():
+            abort(400)
+        login.cancel(area.name)
+        flash("You have signed out. Sign in with the account you want to use.", "success")
+        return redirect(area.url("login"), code=303)
+
     def logout_view():
         form = ActionForm()
         if not form.validate_on_submit():
@@ -125,5 +134,6 @@ def register_login_routes(bp, area: Area) -> None:
     bp.add_url_rule("/login/send-code", "login_send_code", send_code_view, methods=["POST"])
     bp.add_url_rule("/login/skip", "login_skip", skip_view, methods=["POST"])
     bp.add_url_rule("/logout", "logout", logout_view, methods=["POST"])
+    bp.add_url_rule("/login/cancel", "login_cancel", cancel_view, methods=["POST"])
     register_recovery_login(bp, area)
     register_mandatory_setup(bp, area)
