@@ -18,6 +18,7 @@ SUBJECTS = {
     "2fa.default_changed": "Your default sign-in method changed",
     "2fa.admin_setup": "An administrator set up two-factor authentication for you",
     "2fa.admin_reset": "An administrator removed your two-factor authentication",
+    "2fa.grace_extended": "An administrator gave you more time to set up 2FA",
     "2fa.locked": "Your account was locked after wrong codes",
     "2fa.replay_refused": "A code of yours was used twice",
     "2fa.recovery_used": "A recovery code was used to sign in",
@@ -40,6 +41,8 @@ WHAT = {
     "2fa.admin_setup": "An administrator set up “{authenticator}” as a second step when you sign in.",
     "2fa.admin_reset": "An administrator removed every two-factor method from your account and signed you out "
                        "everywhere. You will be asked to set up a new one when you next sign in.",
+    "2fa.grace_extended": "{admin}, an administrator, gave you until {until} to set up two-factor authentication "
+                          "(2FA). Until then you may choose “Skip for now” when you sign in.",
     "2fa.locked:temporary": "After 10 wrong codes in a row, your account is locked for 15 minutes.",
     "2fa.locked:admin": "After 20 wrong codes in a row, your account is locked until a helpdesk administrator "
                         "unlocks it.",

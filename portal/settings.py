@@ -14,6 +14,7 @@ from .models import Setting
 DEFAULTS = {
     "require_agents_2fa": False,
     "require_end_users_2fa": False,
+    "require_admins_2fa": False,  # admins only (beside "require agents", which includes them)
     "grace_until": None,  # ISO naive-UTC datetime string, or None for no grace period
     "grace_timezone": "UTC",  # the zone the admin entered the grace date in; Auth & SSO shows it back in it
     "remember_device_days": 30,  # 0 turns "Remember this device" off

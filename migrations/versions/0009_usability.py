@@ -1,4 +1,5 @@
-"""Usability (issue 22): recovery codes due after an admin set up someone's 2FA
+"""Usability (issue 22): recovery codes due after an admin set up someone's 2FA; one person's grace period and
+its reminders
 
 Revision ID: 0009_usability
 Revises: 0006_pending_registrations
@@ -17,8 +18,12 @@ depends_on = None
 def upgrade():
     with op.batch_alter_table('users') as batch:
         batch.add_column(sa.Column('recovery_codes_due', sa.Boolean(), nullable=False, server_default=sa.false()))
+        batch.add_column(sa.Column('grace_until', sa.DateTime(), nullable=True))
+        batch.add_column(sa.Column('grace_reminded', sa.String(length=40), nullable=True))
 
 
 def downgrade():
     with op.batch_alter_table('users') as batch:
+        batch.drop_column('grace_reminded')
+        batch.drop_column('grace_until')
         batch.drop_column('recovery_codes_due')

@@ -11,7 +11,7 @@ from ..twofactor.base import FlowError
 from ..twofactor.devices import browser_label
 from ..twofactor.forms import ActionForm, ConfirmForm
 from ..twofactor.setup_views import SetupPlace
-from . import bp, rules
+from . import bp, grace_extension, rules
 from .access import admin_required, fresh_proof_required, me, render
 from .directory import is_locked, listing_for_request
 from .forms import EnforceForm
@@ -33,6 +33,7 @@ def agents():
 def _tab(agent: User, status: int = 200, **context):
     instances = [i for i in registry.active_instances() if registry.method(i.plugin_key).can_be_set_up_by_admin]
     context.setdefault("enforce_form", EnforceForm(formdata=None, enforce=agent.enforce_2fa))
+    context.setdefault("grace_form", grace_extension.blank_form())
     labels = {key: m.label for key, m in registry.discovered().items()}
     return render("admin/agent_2fa.html", status, agent=agent, requirement=policy.requirement(agent), labels=labels,
                   sessions=[(s, browser_label(s.user_agent)) for s in sessions.of(agent)],

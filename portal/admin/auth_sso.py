@@ -6,7 +6,7 @@ from .. import clock
 from ..settings import get_setting, grace_until
 from ..twofactor import registry
 from ..twofactor.base import FlowError
-from . import bp, grace
+from . import bp, grace, requirement_preview
 from .access import admin_required, fresh_proof_required, me, render
 from .forms import AuthSettingsForm, SessionLimitsForm, auth_settings_form
 from .rules import SESSION_LIMITS, AuthChoices, NeedsConfirmation, save_auth_settings, set_session_limits
@@ -24,7 +24,8 @@ def _current_form() -> AuthSettingsForm:
     return auth_settings_form(
         methods, formdata=None, **{key: registry.is_active(key) for key in methods},
         require_agents=bool(get_setting("require_agents_2fa")),
-        require_end_users=bool(get_setting("require_end_users_2fa")), grace_timezone=tz_name,
+        require_end_users=bool(get_setting("require_end_users_2fa")),
+        require_admins=bool(get_setting("require_admins_2fa")), grace_timezone=tz_name,
         grace_until=grace.to_local(deadline, tz_name) if deadline else None)
 
 
@@ -41,7 +42,7 @@ def _page(form: AuthSettingsForm, status: int = 200, confirm_message: str | None
     return render("admin/auth.html", status, form=form, switches=switches,
                   deadline=deadline, deadline_text=grace.describe(deadline, tz_name) if deadline else None,
                   grace_passed=deadline is not None and clock.now() >= deadline, confirm_message=confirm_message,
-                  error=error, limits_form=limits_form or _limits_form())
+                  error=error, limits_form=limits_form or _limits_form(), preview=requirement_preview.preview(me()))
 
 
 @bp.route("/auth/sessions", methods=["POST"])
@@ -79,6 +80,7 @@ def auth_save():
             return _page(form, 400)
     choices = AuthChoices(methods={key: form[key].data for key in methods},
                           require_agents=form.require_agents.data, require_end_users=form.require_end_users.data,
+                          require_admins=form.require_admins.data,
                           grace_until=grace_utc, grace_timezone=form.grace_timezone.data, confirmed=form.confirm.data)
     try:
         changes = save_auth_settings(me(), choices)

@@ -30,6 +30,7 @@ class AuthChoices:
     grace_until: datetime | None  # naive UTC
     grace_timezone: str
     confirmed: bool = False
+    require_admins: bool = False
 
 
 def usage(key: str) -> tuple[int, int]:
@@ -43,16 +44,18 @@ def usage(key: str) -> tuple[int, int]:
     return users, int(only)
 
 
-def someone_must_have_2fa(require_agents: bool, require_end_users: bool) -> bool:
-    if require_agents or require_end_users:
+def someone_must_have_2fa(require_agents: bool, require_end_users: bool, require_admins: bool | None = None) -> bool:
+    if require_admins is None:
+        require_admins = bool(get_setting("require_admins_2fa"))
+    if require_agents or require_end_users or require_admins:
         return True
     enforced = db.select(User.id).where(User.kind == AGENT, User.enforce_2fa.is_(True)).limit(1)
     return db.session.scalar(enforced) is not None
 
 
 def _check_method_change(turning_off: list[str], active_after: set[str], require_agents: bool,
-                         require_end_users: bool, confirmed: bool) -> None:
-    if someone_must_have_2fa(require_agents, require_end_users) and not registry.setup_possible(active_after):
+                         require_end_users: bool, confirmed: bool, require_admins: bool | None = None) -> None:
+    if someone_must_have_2fa(require_agents, require_end_users, require_admins) and not registry.setup_possible(active_after):
         raise FlowError("Keep at least one two-factor method on: 2FA is required for some people, and anyone "
                         "who hasn't set it up yet would have no way to do it.")
     if confirmed:
@@ -93,15 +96,18 @@ def save_auth_settings(admin: User, choices: AuthChoices) -> list[str]:
     active_after -= {k for k, on in choices.methods.items() if not on}
     turning_off = [k for k, on in choices.methods.items() if current[k] and not on]
     _check_method_change(turning_off, active_after, choices.require_agents, choices.require_end_users,
-                         choices.confirmed)
+                         choices.confirmed, choices.require_admins)
     changes = []
     for key, on in choices.methods.items():
         if on != current[key]:
             registry.set_active(key, on)
             changes.append(f"{_label(key)} on" if on else _off_text(key))
+    wanted = {"require_agents_2fa": choices.require_agents, "require_end_users_2fa": choices.require_end_users,
+              "require_admins_2fa": choices.require_admins}
     for key, label in (("require_agents_2fa", "Require agents to set up 2FA"),
-                       ("require_end_users_2fa", "Require end users to set up 2FA")):
-        value = choices.require_agents if key == "require_agents_2fa" else choices.require_end_users
+                       ("require_end_users_2fa", "Require end users to set up 2FA"),
+                       ("require_admins_2fa", "Require admins to set up 2FA")):
+        value = wanted[key]
         if bool(get_setting(key)) != value:
             set_setting(key, value)
             changes.append(f"{label} {'on' if value else 'off'}")

@@ -8,7 +8,7 @@ The sign-in pages (login_views), the person's own security pages (account_views)
 from dataclasses import dataclass
 from functools import wraps
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
 from .. import sessions
@@ -69,8 +69,11 @@ def area_required(area: Area):
                 if not (req.skip_allowed and sessions.current().how == "skipped"):
                     # The rules changed under a live session: it ends, and only the password leads on (to the
                     # mandatory setup step). A cookie alone never gets to set up a factor.
+                    kept = session.get("_flashes", [])  # what the person was just told ("Saved: …") stays
                     sessions.sign_out()
                     db.session.commit()
+                    for category, message in kept:
+                        flash(message, category)
                     flash("Your helpdesk now requires two-factor authentication. Sign in again to set it up.", "info")
                     return redirect(area.url("login", next=request.full_path if request.method == "GET" else None))
             return view(*args, **kwargs)
