@@ -27,7 +27,8 @@ def _agent(user_id: int) -> User:
 @bp.route("/agents")
 @admin_required
 def agents():
-    return render("admin/agents.html", listing=listing_for_request(AGENT))
+    listing = listing_for_request(AGENT)
+    return render("admin/agents.html", 400 if listing.message else 200, listing=listing)
 
 
 def _tab(agent: User, status: int = 200, **context):
