@@ -5,7 +5,7 @@ import io
 
 from portal.extensions import db
 from portal.models import User
-from tests.admin.conftest import words
+from tests.admin.conftest import PASSWORD, words
 from tests.conftest import page_text
 
 
@@ -43,3 +43,24 @@ def test_the_admin_home_draws_the_adoption_chart(app, admin, actor):
     body = page_text(home)
     assert '<svg xmlns="http://www.w3.org/2000/svg" role="img"' in body and "<script" not in body.split("<svg")[1]
     assert "Agents with 2FA: 50% (1 of 2); Authenticator app: 1 (50%)" in body
+
+
+def test_the_security_log_says_details_in_words_filters_by_day_and_exports_csv(app, admin, actor, clock):
+    sam = actor("sam@example.com", with_app=True)
+    clock.advance(86400)  # a day later
+    sam.login(sam.email, PASSWORD)
+    sam.post("/agent/login/verify", {"code": "000000" if sam.code(sam.secret) != "000000" else "111111"})
+    admin.client = app.test_client()
+    admin.sign_in()  # the day-old session has ended
+    page = words(admin.get("/admin/security-log?from=2026-03-02&to=2026-03-02"))
+    assert "Wrong second-factor code sam@example.com — 1 failure in a row, with Authenticator app" in page
+    assert "Password accepted, second factor pending sam@example.com" in page
+    assert "1 Mar 2026" not in page  # the day before is filtered out
+    assert "method:" not in page and "failures:" not in page
+    assert admin.get("/admin/security-log?from=junk").status_code == 400
+    r = admin.get("/admin/security-log.csv?person=sam@example.com")
+    rows = list(csv.reader(io.StringIO(r.get_data(as_text=True))))
+    assert r.status_code == 200 and rows[0] == ["When (UTC)", "Event", "Person", "By", "Details", "IP"]
+    assert ["2026-03-02 09:00:00", "Wrong second-factor code", "sam@example.com", "",
+            "1 failure in a row, with Authenticator app", "127.0.0.1"] in rows
+    assert all(row[2] == "sam@example.com" for row in rows[1:])
