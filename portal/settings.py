@@ -25,7 +25,8 @@ DEFAULTS = {
     "session_idle_minutes_end_users": 24 * 60,
     "session_max_hours_end_users": 30 * 24,
     "mail_from": None,  # None: MAIL_DEFAULT_SENDER
-    "timezone": "UTC",  # the portal's time zone: the times people are shown (portal.dates)
+    "timezone": "UTC",
+    "mail_sender_name": None,  # the name mail is sent under; None: the portal name  # the portal's time zone: the times people are shown (portal.dates)
 }
 
 

@@ -6,4 +6,4 @@ from flask import Blueprint
 bp = Blueprint("admin", __name__)
 
 from . import agents, auth_sso, end_users, events, plugins, routes  # noqa: E402,F401
-from . import compliance, grace_extension  # noqa: E402,F401  (issue 22: 2FA status, CSV, adoption; one grace)
+from . import compliance, grace_extension, portal_settings  # noqa: E402,F401  (issue 22: 2FA status, CSV, adoption; one grace)

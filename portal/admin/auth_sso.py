@@ -49,12 +49,16 @@ def _page(form: AuthSettingsForm, status: int = 200, confirm_message: str | None
 @admin_required
 @fresh_proof_required
 def auth_sessions_save():
+    from .portal_settings import _page as settings_page, came_from_settings
+
     form = SessionLimitsForm()
     if not form.validate_on_submit():
+        if came_from_settings():
+            return settings_page(limits_form=form, status=400)
         return _page(_current_form(), 400, limits_form=form)
     changes = set_session_limits(me(), {field: form[field].data for field in SESSION_LIMITS})
     flash("Session limits saved." if changes else "Nothing changed.", "success")
-    return redirect(url_for("admin.auth"), code=303)
+    return redirect(url_for("admin.settings" if came_from_settings() else "admin.auth"), code=303)
 
 
 @bp.route("/auth")
