@@ -62,6 +62,22 @@ WHAT = {
                              "was signed out.",
 }
 
+# When an admin did it, the notice names them (`admin=` their name) instead of asking "if this was you".
+ADMIN_WHAT = {
+    "2fa.admin_setup": "{admin}, an administrator, set up “{authenticator}” as a second step when you sign in.",
+    "2fa.admin_reset": "{admin}, an administrator, removed your two-factor authentication (2FA) and signed you out "
+                       "everywhere. You will be asked to set up a new method when you next sign in.",
+    "2fa.removed": "{admin}, an administrator, removed “{authenticator}” from your account (its sign-in method was "
+                   "uninstalled). It will no longer be asked for when you sign in.",
+    "2fa.unlocked": "{admin}, an administrator, unlocked your account: you can enter your codes again.",
+    "admin.enforce_changed": "{admin}, an administrator, changed whether two-factor authentication (2FA) is required "
+                             "for you.",
+    "session.ended_by_admin": "{admin}, an administrator, signed your account out of every browser. Sign in again "
+                              "to go on.",
+    "2fa.grace_extended": WHAT["2fa.grace_extended"],
+}
+ADMIN_ADVICE = "You don't need to do anything. If you didn't expect this, ask {admin} or your helpdesk's administrators."
+
 # Events that may mean someone else is trying to get in.
 ALERTS = {"2fa.locked", "2fa.replay_refused", "2fa.recovery_used", "login.new_browser"}
 ADVICE = "If this was you, there is nothing to do. If it wasn't, contact your helpdesk administrator now."
@@ -82,10 +98,14 @@ def security_notice(user, event_type: str, **details) -> bool:
     """Email the owner about a 2FA change. Never raises: a notice that cannot be sent is logged, not fatal."""
     subject = SUBJECTS.get(event_type, EVENT_TYPES.get(event_type, "Security notice"))
     alert = event_type in ALERTS
+    admin = details.get("admin")
+    what, advice = describe(event_type, details), ALERT_ADVICE if alert else ADVICE
+    if admin and event_type in ADMIN_WHAT:
+        what = ADMIN_WHAT[event_type].format_map({"authenticator": "", **details})
+        advice = ADMIN_ADVICE.format(admin=admin)
     try:
         send_email(user.email, subject, "security_notice", user=user, event_type=event_type,
-                   what=describe(event_type, details), when=clock.now(), alert=alert,
-                   advice=ALERT_ADVICE if alert else ADVICE, details=details)
+                   what=what, when=clock.now(), alert=alert, advice=advice, details=details)
         return True
     except MailUnavailable:
         log.warning("security notice %s for user %s could not be sent", event_type, user.id)

@@ -17,6 +17,7 @@ from ..notify import security_notice
 from ..settings import get_setting, grace_until, set_setting
 from ..twofactor import lockout, registry, setup
 from ..twofactor.base import FlowError
+from .grace import describe as describe_date
 
 class NeedsConfirmation(FlowError):
     """The change is allowed, but only once the admin has read this and confirmed."""
@@ -114,7 +115,8 @@ def save_auth_settings(admin: User, choices: AuthChoices) -> list[str]:
     if grace_until() != choices.grace_until:
         stored = choices.grace_until.isoformat() if choices.grace_until else None
         set_setting("grace_until", stored)
-        changes.append(f"Grace Period until {stored} UTC" if stored else "Grace Period removed")
+        changes.append(f"Grace Period until {describe_date(choices.grace_until, choices.grace_timezone)}"
+                       if stored else "Grace Period removed")  # in words, in the zone it was entered in
     if get_setting("grace_timezone") != choices.grace_timezone:
         set_setting("grace_timezone", choices.grace_timezone)
     if changes:
@@ -172,7 +174,7 @@ def set_enforce(admin: User, agent: User, enforce: bool) -> bool:
                         "TOTP Service or Email 2FA first.")
     agent.enforce_2fa = enforce
     security_log.record("admin.enforce_changed", agent, actor=admin, enforced=enforce)
-    security_notice(agent, "admin.enforce_changed", enforced=enforce)
+    security_notice(agent, "admin.enforce_changed", enforced=enforce, admin=admin.name)
     db.session.commit()
     return True
 
@@ -180,7 +182,7 @@ def set_enforce(admin: User, agent: User, enforce: bool) -> bool:
 def unlock(admin: User, person: User) -> None:
     lockout.unlock(person)
     security_log.record("2fa.unlocked", person, actor=admin)
-    security_notice(person, "2fa.unlocked")
+    security_notice(person, "2fa.unlocked", admin=admin.name)
     db.session.commit()
 
 
@@ -208,7 +210,7 @@ def end_sessions(admin: User, person: User) -> int:
         raise FlowError("To sign yourself out everywhere, use Your sessions in Preferences › Security.")
     count = sessions.end_all(person)
     security_log.record("session.ended_by_admin", person, actor=admin, count=count)
-    security_notice(person, "session.ended_by_admin")
+    security_notice(person, "session.ended_by_admin", admin=admin.name)
     db.session.commit()
     return count
 

@@ -166,7 +166,7 @@ def confirm(user: User, instance: PluginInstance, name: str, code: str, actor: U
     _store_name(name)
     event = "2fa.admin_setup" if actor is not None and actor.id != user.id else "2fa.setup"
     security_log.record(event, user, actor=actor or user, method=state["method"], name=name)
-    security_notice(user, event, authenticator=name)
+    security_notice(user, event, authenticator=name, admin=actor.name if event == "2fa.admin_setup" else None)
     devices.revoke_all(user, "factor added", notify=False)
     sessions.end_all(user, keep_current=True)  # a new factor: every other browser signs in again
     sessions.drop(STATE_KEY)
@@ -258,6 +258,6 @@ def reset(user: User, actor: User | None) -> int:
     user.skip_forfeited = True
     user.recovery_codes_due = False
     security_log.record("2fa.admin_reset", user, actor=actor, removed=count)
-    security_notice(user, "2fa.admin_reset")
+    security_notice(user, "2fa.admin_reset", admin=getattr(actor, "name", None))
     db.session.commit()
     return count

@@ -112,3 +112,14 @@ def test_reminders_go_out_7_days_and_1_day_before_once_each(app, actor, smtp_sin
     assert remind() == "Sent 1 grace period reminder(s)."
     assert "(1 day left)" in smtp_sink.text(smtp_sink.latest("nat@example.com"))
     assert smtp_sink.to("sam@example.com") == []
+
+
+def test_admin_mails_name_the_admin_and_admin_pages_say_admin_in_their_title(app, admin, actor, smtp_sink):
+    sam = actor("sam@example.com", with_app=True)
+    page = admin.get(f"/admin/agents/{sam.id}")
+    assert "· Admin</title>" in page_text(page) and "· Agent console</title>" not in page_text(page)
+    r = admin.submit(f"/admin/agents/{sam.id}/remove", {"confirm": "y"}, page=f"/admin/agents/{sam.id}")
+    assert r.status_code == 303
+    mail = smtp_sink.text(smtp_sink.latest("sam@example.com"))
+    assert "Ada Admin, an administrator, removed your two-factor authentication (2FA)" in mail
+    assert "If this was you" not in mail and "ask Ada Admin or your helpdesk's administrators" in mail
