@@ -1,8 +1,8 @@
 """The login state machine shared by the agent console and the help center (docs/architecture.md, "Signing in").
 
-1. password OK -> the session holds only the id of a PendingLogin row (not logged in);
+1. password OK -> the session holds only the id of a PendingLogin row (not signed in);
 2. a confirmed authenticator -> challenge; 3. none but 2FA required -> mandatory setup;
-4. success -> the session is cleared, the person logged in, the event recorded, a local `next` followed.
+4. success -> the session is cleared, the person signed in, the event recorded, a local `next` followed.
 """
 import secrets
 from datetime import timedelta
