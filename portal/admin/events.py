@@ -7,7 +7,6 @@ Any text is a filter: the person's email is normalised as sign-in does and loses
 (NUL, lone surrogates: directory.storable), an unknown type is a 400 that says so, a junk page key is ignored."""
 import csv
 import io
-import json
 from datetime import date, datetime, time, timedelta
 
 from flask import Response, abort, request, stream_with_context

@@ -5,7 +5,7 @@ from datetime import timedelta
 from playwright.sync_api import expect
 
 from tests.browser.a11y import add_extras, add_person, assert_accessible, enter_password, set_policy, sign_in
-from tests.browser.helpers import decode_qr, oathtool_code, secret_of
+from tests.browser.helpers import decode_qr, secret_of
 
 DESKTOP = {"width": 1280, "height": 800}
 

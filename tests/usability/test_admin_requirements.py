@@ -2,10 +2,7 @@
 an admin without 2FA), "Require admins to set up 2FA", Enforce 2FA meaning now, and one person's grace period."""
 from datetime import timedelta
 
-from click.testing import CliRunner
-
 from portal.extensions import db
-from portal.models import User
 from portal.settings import set_setting
 from tests.admin.conftest import PASSWORD, events, flashes, words
 from tests.conftest import csrf_token, page_text
