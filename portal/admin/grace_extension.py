@@ -1,6 +1,6 @@
 """Agent Profiles › an agent's 2FA tab: "Extend grace period" for this one person (a reason and an end date, in
 the portal's time zone), logged and mailed to them (portal.grace_period.extend)."""
-from flask import flash, redirect, url_for
+from flask import flash, redirect, request, url_for
 from flask_wtf import FlaskForm
 from wtforms.fields import DateTimeLocalField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length
@@ -8,7 +8,7 @@ from wtforms.validators import DataRequired, Length
 from .. import dates, grace_period
 from ..twofactor.base import FlowError
 from . import bp, grace
-from .access import admin_required, fresh_proof_required, me
+from .access import admin_required, fresh_proof_required, me, render
 
 
 class GraceExtensionForm(FlaskForm):
@@ -44,3 +44,34 @@ def blank_form() -> GraceExtensionForm:
     return GraceExtensionForm(formdata=None)
 
 
+
+
+def _end_user_page(person, form, status: int = 200):
+    from ..twofactor import policy
+
+    return render("admin/end_user_grace.html", status, person=person, form=form,
+                  requirement=policy.requirement(person))
+
+
+@bp.route("/end-users/<int:user_id>/grace", methods=["GET", "POST"])
+@admin_required
+@fresh_proof_required
+def end_user_grace(user_id: int):
+    """The same for an end user, on a page of its own (End users › Extend grace period)."""
+    from .end_users import _end_user
+
+    person = _end_user(user_id)
+    if request.method == "GET":
+        return _end_user_page(person, blank_form())
+    form = GraceExtensionForm()
+    if not form.validate_on_submit():
+        return _end_user_page(person, form, 400)
+    try:
+        until = grace.to_utc(form.until.data, dates.zone_name())
+        grace_period.extend(me(), person, until, form.reason.data)
+    except FlowError as exc:
+        form.until.errors.append(str(exc))
+        return _end_user_page(person, form, 400)
+    flash(f"{person.name} may skip setting up 2FA until {dates.in_words(until)}. They have been told by email.",
+          "success")
+    return redirect(url_for("admin.end_users", q=person.email), code=303)

@@ -120,3 +120,21 @@ def test_admin_mails_name_the_admin_and_admin_pages_say_admin_in_their_title(app
     mail = smtp_sink.text(smtp_sink.latest("sam@example.com"))
     assert "Ada Admin, an administrator, removed your two-factor authentication (2FA)" in mail
     assert "If this was you" not in mail and "ask Ada Admin or your helpdesk's administrators" in mail
+
+
+def test_an_admin_extends_an_end_users_grace_period(app, admin, actor, smtp_sink):
+    settings(app, require_end_users_2fa=True)
+    eve = actor("eve@example.com", role="end-user", name="Eve End")
+    listing = page_text(admin.get("/admin/end-users"))
+    assert f'href="/admin/end-users/{eve.id}/grace"' in listing
+    page = admin.get(f"/admin/end-users/{eve.id}/grace")
+    assert page.status_code == 200 and "Eve End must set up 2FA at their next sign-in." in words(page)
+    assert admin.get("/admin/end-users/999/grace").status_code == 404
+    r = admin.submit(f"/admin/end-users/{eve.id}/grace", {"until": "junk", "reason": "x"})
+    assert r.status_code == 400
+    r = admin.submit(f"/admin/end-users/{eve.id}/grace", {"until": "2026-03-05T12:00", "reason": "On holiday"})
+    assert r.status_code == 303 and r.headers["Location"] == "/admin/end-users?q=eve@example.com"
+    assert "Ada Admin, an administrator, gave you until 12:00 on Thursday 5 March 2026 (UTC)" in smtp_sink.text(
+        smtp_sink.latest("eve@example.com"))
+    eve.login(eve.email, PASSWORD, area="")
+    assert "Skip for now" in page_text(eve.get("/login/setup"))
