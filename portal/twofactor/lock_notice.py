@@ -23,10 +23,19 @@ def explain(user: User) -> str | None:
     return found[1] if found else None
 
 
-def _state(user: User) -> tuple[str, str] | None:
-    """("lock", words) while the account is locked, ("wait", words) during a short delay, else None."""
-    row = db.session.execute(db.select(User.failure_count, User.next_attempt_at, User.admin_locked)
-                             .where(User.id == user.id)).one()
+def as_loaded(user: User) -> str | None:
+    """The same, from the person's row as this request loaded it (no statement): for the challenge page, so a
+    locked account is told before anyone types a code."""
+    found = _state(user, row=user)
+    return found[1] if found else None
+
+
+def _state(user: User, row=None) -> tuple[str, str] | None:
+    """("lock", words) while the account is locked, ("wait", words) during a short delay, else None. The account's
+    budget is read afresh unless `row` (anything with its three columns) is given."""
+    if row is None:
+        row = db.session.execute(db.select(User.failure_count, User.next_attempt_at, User.admin_locked)
+                                 .where(User.id == user.id)).one()
     if row.admin_locked:
         return "lock", ADMIN_LOCK
     if row.next_attempt_at is None or row.next_attempt_at <= clock.now():

@@ -71,7 +71,8 @@ def register_login_routes(bp, area: Area) -> None:
         others = [a for a in user.confirmed_authenticators if a.id != authenticator.id]
         return render("auth/challenge.html", status, form=form, authenticator=authenticator, method=method,
                       others=others, send_form=ActionForm(), user=user, remember_days=devices.days(),
-                      has_recovery_codes=pending.has_recovery_codes)
+                      has_recovery_codes=pending.has_recovery_codes,
+                      locked_notice=lock_notice.as_loaded(user) if request.method == "GET" else None)
 
     @auth_limit
     def send_code_view():

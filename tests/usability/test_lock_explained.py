@@ -58,3 +58,14 @@ def test_the_lock_is_said_when_it_ends_the_sign_in_too(app, actor):
     assert r.headers["Location"] == "/agent/login"
     assert "Your account is locked after 10 wrong codes in a row, until 10:15 on Sunday 1 March 2026" in page_text(
         sam.get("/agent/login"))
+
+
+def test_the_challenge_says_the_account_is_locked_before_a_code_is_typed(app, actor):
+    sam = actor("sam@example.com", with_app=True)
+    budget(app, sam.id, failures=10, next_attempt_at=sam.clock.now().replace(minute=15))
+    sam.login(sam.email, PASSWORD)
+    page = page_text(sam.get("/agent/login/verify"))
+    assert ("Your account is locked after 10 wrong codes in a row, until 10:15 on Sunday 1 March 2026 "
+            "(Europe/Berlin).") in page
+    sam.clock.advance(15 * 60)
+    assert "Your account is locked" not in page_text(sam.get("/agent/login/verify"))
