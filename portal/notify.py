@@ -89,6 +89,8 @@ def describe(event_type: str, details: dict) -> str:
     """The sentence the notice opens with."""
     key = f"{event_type}:{details['lock']}" if event_type == "2fa.locked" and "lock" in details else event_type
     text = WHAT.get(key)
+    if key == "2fa.locked:temporary" and details.get("until"):
+        text = text[:-1] + f", until {details['until']}. Then you can sign in again."  # in the portal's zone
     if text and ("{authenticator}" not in text or details.get("authenticator")):
         return text.format_map({"authenticator": "", **details})
     return (SUBJECTS.get(event_type) or EVENT_TYPES.get(event_type) or "Your account's security settings changed") + "."

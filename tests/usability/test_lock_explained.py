@@ -69,3 +69,12 @@ def test_the_challenge_says_the_account_is_locked_before_a_code_is_typed(app, ac
             "(Europe/Berlin).") in page
     sam.clock.advance(15 * 60)
     assert "Your account is locked" not in page_text(sam.get("/agent/login/verify"))
+
+
+def test_the_lock_mail_says_until_when(app, actor, smtp_sink):
+    sam = actor("sam@example.com", with_app=True)
+    budget(app, sam.id, failures=9)
+    sam.login(sam.email, PASSWORD)
+    sam.post("/agent/login/verify", {"code": wrong(sam)})
+    assert ("After 10 wrong codes in a row, your account is locked for 15 minutes, until 10:15 on Sunday 1 March "
+            "2026 (Europe/Berlin). Then you can sign in again.") in smtp_sink.text(smtp_sink.latest("sam@example.com"))
