@@ -64,10 +64,29 @@ def test_dark_mode_follows_the_system_and_stays_axe_clean(live, browser):
     enter_password(page, live.url, nat)
     expect(page.locator("dialog[open]")).to_have_count(1)
     assert_accessible(page, "setup pop-up, dark")
+    live.shot(page, "setup-pop-up-dark")
     page.get_by_role("button", name="Sign out").click()
     sign_in(page, live, ada)
     for path in ("/agent/", "/agent/preferences/security", "/admin/", "/admin/auth", "/admin/agents",
                  "/admin/security-log"):
         page.goto(f"{live.url}{path}")
         assert_accessible(page, f"{path}, dark")
+    context.close()
+
+
+def test_dark_mode_help_center_and_security_pages_stay_axe_clean(live, browser):
+    eve = add_person(live.app, "end-user", "eve@example.com", "Eve Customer")
+    add_extras(live.app, eve)
+    sam = add_person(live.app, "agent", "sam@example.com", "Sam Agent")
+    add_extras(live.app, sam)
+    context = browser.new_context(viewport=DESKTOP, color_scheme="dark")
+    page = context.new_page()
+    for who, paths in ((eve, ["/", "/profile", "/profile/2fa", "/profile/2fa/setup/1?new=1", "/security/activity"]),
+                       (sam, ["/agent/preferences/security/setup/1?new=1", "/agent/security/recovery-codes",
+                              "/agent/preferences/security/1/edit"])):
+        sign_in(page, live, who)
+        for path in paths:
+            page.goto(f"{live.url}{path}")
+            assert_accessible(page, f"{path}, dark")
+        page.context.clear_cookies()
     context.close()
