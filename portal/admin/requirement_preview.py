@@ -2,12 +2,14 @@
 who relies on email codes only), whether mail is going out, and whether the admin themselves will be asked.
 Auth & SSO shows it beside the switches, before anything is saved."""
 from dataclasses import dataclass
+from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import case, func
 
+from .. import clock, dates
 from ..extensions import db
-from ..models import AGENT, Authenticator, User
+from ..models import AGENT, Authenticator, SecurityEvent, User
 from ..twofactor import registry
 
 
@@ -44,8 +46,13 @@ def _group(admins_only: bool) -> Group:
 
 def _mail() -> tuple[str, bool]:
     server = current_app.config.get("MAIL_SERVER")
+    failed = db.session.scalar(db.select(func.max(SecurityEvent.created_at)).where(
+        SecurityEvent.type == "2fa.email_failed", SecurityEvent.created_at >= clock.now() - timedelta(days=1)))
+    if server and failed:
+        return (f"Mail goes out through {server}, but an email code could not be sent at "
+                f"{dates.in_words(failed)}: check the mail server before relying on email codes.", False)
     if server:
-        return f"Mail goes out through {server}.", True
+        return f"Mail goes out through {server}; no email code failed to send in the last day.", True
     if current_app.debug:
         return "Mail is kept in the development outbox (no MAIL_SERVER is set).", False
     return "Mail is not set up (no MAIL_SERVER is set): nobody can get a code by email.", False

@@ -25,7 +25,13 @@ def test_the_preview_says_who_will_be_asked_and_warns_the_admin_about_themselves
     page = words(ada.get("/admin/auth"))
     assert ("Require agents: 2 agents in all: 1 has no 2FA yet and will be asked to set it up." in page)
     assert "Require admins: 1 admin in all: 1 has no 2FA yet" in page
-    assert "Mail goes out through 127.0.0.1." in page
+    assert "Mail goes out through 127.0.0.1; no email code failed to send in the last day." in page
+    with app.app_context():
+        from portal import security_log
+        security_log.record("2fa.email_failed", ada.id)
+        db.session.commit()
+    assert ("Mail goes out through 127.0.0.1, but an email code could not be sent at 09:00 on Sunday 1 March 2026 "
+            "(UTC): check the mail server") in words(ada.get("/admin/auth"))
     assert "You have no 2FA yourself. Once it is required for you, you will be signed out" in page
 
     r = ada.submit("/admin/auth", {**AUTH, "require_agents": "y"})
