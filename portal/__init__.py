@@ -70,6 +70,8 @@ def create_app(config_class=Config, **overrides) -> Flask:
 
     from .cli import register_cli
     register_cli(app)
+    from . import grace_period
+    grace_period.register(app)  # the grace banner on every page, `flask grace remind`
     if app.config.get("PROXY_FIX_HOPS"):  # outermost: everything inside sees the client's address and scheme
         hops = app.config["PROXY_FIX_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)

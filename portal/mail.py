@@ -84,7 +84,7 @@ def send_email(to: str, subject: str, template: str, **context) -> None:
         raise MailUnavailable()
     sender = get_setting("mail_from") or current_app.config["MAIL_DEFAULT_SENDER"]
     try:
-        message = Message(subject=full_subject, recipients=[to], body=text, html=html, sender=(portal_name, sender))
+        message = Message(subject=full_subject, recipients=[to], body=text, html=html, sender=(get_setting("mail_sender_name") or portal_name, sender))
         with _TimedConnection(_mail_state()) as connection:
             connection.send(message)
     except SEND_ERRORS as exc:

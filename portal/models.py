@@ -44,6 +44,13 @@ class User(UserMixin, db.Model):
     password_next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime)
     # Set while an admin has disabled the account (portal.account_status): no sign-in, no session.
     disabled_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # An admin set up this person's first factor: they have no recovery codes yet and are asked to make a set at
+    # their next sign-in (portal.twofactor.recovery).
+    recovery_codes_due: Mapped[bool] = mapped_column(Boolean, default=False)
+    # One person's own grace period, given by an admin (portal.grace_period): they may skip setting up 2FA until
+    # then, whatever the portal-wide date. And the last reminder mailed about a grace date ("<iso date>/<days>").
+    grace_until: Mapped[datetime | None] = mapped_column(DateTime)
+    grace_reminded: Mapped[str | None] = mapped_column(String(40))
 
     authenticators: Mapped[list[Authenticator]] = relationship(
         back_populates="user", cascade="all, delete-orphan", order_by="Authenticator.created_at"

@@ -18,6 +18,7 @@ SUBJECTS = {
     "2fa.default_changed": "Your default sign-in method changed",
     "2fa.admin_setup": "An administrator set up two-factor authentication for you",
     "2fa.admin_reset": "An administrator removed your two-factor authentication",
+    "2fa.grace_extended": "An administrator gave you more time to set up 2FA",
     "2fa.locked": "Your account was locked after wrong codes",
     "2fa.replay_refused": "A code of yours was used twice",
     "2fa.recovery_used": "A recovery code was used to sign in",
@@ -44,6 +45,8 @@ WHAT = {
     "2fa.admin_setup": "An administrator set up “{authenticator}” as a second step when you sign in.",
     "2fa.admin_reset": "An administrator removed every two-factor method from your account and signed you out "
                        "everywhere. You will be asked to set up a new one when you next sign in.",
+    "2fa.grace_extended": "{admin}, an administrator, gave you until {until} to set up two-factor authentication "
+                          "(2FA). Until then you may choose “Skip for now” when you sign in.",
     "2fa.locked:temporary": "After 10 wrong codes in a row, your account is locked for 15 minutes.",
     "2fa.locked:admin": "After 20 wrong codes in a row, your account is locked until a helpdesk administrator "
                         "unlocks it.",
@@ -71,6 +74,22 @@ WHAT = {
                   "helpdesk's second-factor rules still apply.",
 }
 
+# When an admin did it, the notice names them (`admin=` their name) instead of asking "if this was you".
+ADMIN_WHAT = {
+    "2fa.admin_setup": "{admin}, an administrator, set up “{authenticator}” as a second step when you sign in.",
+    "2fa.admin_reset": "{admin}, an administrator, removed your two-factor authentication (2FA) and signed you out "
+                       "everywhere. You will be asked to set up a new method when you next sign in.",
+    "2fa.removed": "{admin}, an administrator, removed “{authenticator}” from your account (its sign-in method was "
+                   "uninstalled). It will no longer be asked for when you sign in.",
+    "2fa.unlocked": "{admin}, an administrator, unlocked your account: you can enter your codes again.",
+    "admin.enforce_changed": "{admin}, an administrator, changed whether two-factor authentication (2FA) is required "
+                             "for you.",
+    "session.ended_by_admin": "{admin}, an administrator, signed your account out of every browser. Sign in again "
+                              "to go on.",
+    "2fa.grace_extended": WHAT["2fa.grace_extended"],
+}
+ADMIN_ADVICE = "You don't need to do anything. If you didn't expect this, ask {admin} or your helpdesk's administrators."
+
 # Events that may mean someone else is trying to get in.
 ALERTS = {"2fa.locked", "2fa.replay_refused", "2fa.recovery_used", "login.new_browser", "2fa.key_counter_went_back"}
 ADVICE = "If this was you, there is nothing to do. If it wasn't, contact your helpdesk administrator now."
@@ -82,6 +101,8 @@ def describe(event_type: str, details: dict) -> str:
     """The sentence the notice opens with."""
     key = f"{event_type}:{details['lock']}" if event_type == "2fa.locked" and "lock" in details else event_type
     text = WHAT.get(key)
+    if key == "2fa.locked:temporary" and details.get("until"):
+        text = text[:-1] + f", until {details['until']}. Then you can sign in again."  # in the portal's zone
     if text and ("{authenticator}" not in text or details.get("authenticator")):
         return text.format_map({"authenticator": "", **details})
     return (SUBJECTS.get(event_type) or EVENT_TYPES.get(event_type) or "Your account's security settings changed") + "."
@@ -91,10 +112,14 @@ def security_notice(user, event_type: str, **details) -> bool:
     """Email the owner about a 2FA change. Never raises: a notice that cannot be sent is logged, not fatal."""
     subject = SUBJECTS.get(event_type, EVENT_TYPES.get(event_type, "Security notice"))
     alert = event_type in ALERTS
+    admin = details.get("admin")
+    what, advice = describe(event_type, details), ALERT_ADVICE if alert else ADVICE
+    if admin and event_type in ADMIN_WHAT:
+        what = ADMIN_WHAT[event_type].format_map({"authenticator": "", **details})
+        advice = ADMIN_ADVICE.format(admin=admin)
     try:
         send_email(user.email, subject, "security_notice", user=user, event_type=event_type,
-                   what=describe(event_type, details), when=clock.now(), alert=alert,
-                   advice=ALERT_ADVICE if alert else ADVICE, details=details)
+                   what=what, when=clock.now(), alert=alert, advice=advice, details=details)
         return True
     except MailUnavailable:
         log.warning("security notice %s for user %s could not be sent", event_type, user.id)

@@ -26,6 +26,7 @@ EVENT_TYPES = {
     "2fa.setup_skipped": "Mandatory setup skipped (grace period)",
     "2fa.admin_setup": "Admin set up 2FA for this person",
     "2fa.admin_reset": "Admin removed this person's 2FA",
+    "2fa.grace_extended": "Admin extended this person's grace period",
     "2fa.email_sent": "Email code sent",
     "2fa.email_failed": "Email code could not be sent",
     "2fa.recovery_used": "Recovery code used",

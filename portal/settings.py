@@ -15,6 +15,7 @@ DEFAULTS = {
     "require_agents_2fa": False,
     "require_end_users_2fa": False,
     "require_admin_security_key": False,  # portal.admin.security_keys: admins must have a security key or passkey
+    "require_admins_2fa": False,  # admins only (beside "require agents", which includes them)
     "grace_until": None,  # ISO naive-UTC datetime string, or None for no grace period
     "grace_timezone": "UTC",  # the zone the admin entered the grace date in; Auth & SSO shows it back in it
     "remember_device_days": 30,  # 0 turns "Remember this device" off
@@ -29,6 +30,8 @@ DEFAULTS = {
     # admin's "Remove 2FA" waits that long too (with the owner's notice and cancel link).
     "recovery_wait_hours": 24,
     "delay_admin_2fa_removal": False,
+    "timezone": "UTC",
+    "mail_sender_name": None,  # the name mail is sent under; None: the portal name  # the portal's time zone: the times people are shown (portal.dates)
 }
 
 

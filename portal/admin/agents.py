@@ -9,7 +9,7 @@ from ..twofactor.areas import AGENT_CONSOLE
 from ..twofactor.base import FlowError
 from ..twofactor.forms import ActionForm, ConfirmForm
 from ..twofactor.setup_views import SetupPlace
-from . import bp, rules
+from . import bp, grace_extension, rules
 from .access import admin_required, fresh_proof_required, me, render
 from .directory import is_locked, listing_for_request
 from .forms import EnforceForm
@@ -26,12 +26,14 @@ def _agent(user_id: int) -> User:
 @bp.route("/agents")
 @admin_required
 def agents():
-    return render("admin/agents.html", listing=listing_for_request(AGENT))
+    listing = listing_for_request(AGENT)
+    return render("admin/agents.html", 400 if listing.message else 200, listing=listing)
 
 
 def _tab(agent: User, status: int = 200, **context):
     instances = [i for i in registry.active_instances() if registry.method(i.plugin_key).can_be_set_up_by_admin]
     context.setdefault("enforce_form", EnforceForm(formdata=None, enforce=agent.enforce_2fa))
+    context.setdefault("grace_form", grace_extension.blank_form())
     labels = {key: m.label for key, m in registry.discovered().items()}
     return render("admin/agent_2fa.html", status, agent=agent, requirement=policy.requirement(agent), labels=labels,
                   sessions=session_rows(agent),

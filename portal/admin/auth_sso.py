@@ -7,7 +7,7 @@ from ..settings import get_setting, grace_until
 from ..twofactor import registry
 from ..twofactor.base import FlowError
 from ..sso import admin_views  # noqa: F401  (Auth & SSO › Single sign-on: the identity providers)
-from . import bp, grace
+from . import bp, grace, requirement_preview
 from .access import admin_required, fresh_proof_required, me, render
 from .forms import AuthSettingsForm, SessionLimitsForm, auth_settings_form
 from .rules import SESSION_LIMITS, AuthChoices, NeedsConfirmation, save_auth_settings, set_session_limits
@@ -25,7 +25,8 @@ def _current_form() -> AuthSettingsForm:
     return auth_settings_form(
         methods, formdata=None, **{key: registry.is_active(key) for key in methods},
         require_agents=bool(get_setting("require_agents_2fa")),
-        require_end_users=bool(get_setting("require_end_users_2fa")), grace_timezone=tz_name,
+        require_end_users=bool(get_setting("require_end_users_2fa")),
+        require_admins=bool(get_setting("require_admins_2fa")), grace_timezone=tz_name,
         grace_until=grace.to_local(deadline, tz_name) if deadline else None)
 
 
@@ -42,19 +43,23 @@ def _page(form: AuthSettingsForm, status: int = 200, confirm_message: str | None
     return render("admin/auth.html", status, form=form, switches=switches,
                   deadline=deadline, deadline_text=grace.describe(deadline, tz_name) if deadline else None,
                   grace_passed=deadline is not None and clock.now() >= deadline, confirm_message=confirm_message,
-                  error=error, limits_form=limits_form or _limits_form())
+                  error=error, limits_form=limits_form or _limits_form(), preview=requirement_preview.preview(me()))
 
 
 @bp.route("/auth/sessions", methods=["POST"])
 @admin_required
 @fresh_proof_required
 def auth_sessions_save():
+    from .portal_settings import _page as settings_page, came_from_settings
+
     form = SessionLimitsForm()
     if not form.validate_on_submit():
+        if came_from_settings():
+            return settings_page(limits_form=form, status=400)
         return _page(_current_form(), 400, limits_form=form)
     changes = set_session_limits(me(), {field: form[field].data for field in SESSION_LIMITS})
     flash("Session limits saved." if changes else "Nothing changed.", "success")
-    return redirect(url_for("admin.auth"), code=303)
+    return redirect(url_for("admin.settings" if came_from_settings() else "admin.auth"), code=303)
 
 
 @bp.route("/auth")
@@ -80,6 +85,7 @@ def auth_save():
             return _page(form, 400)
     choices = AuthChoices(methods={key: form[key].data for key in methods},
                           require_agents=form.require_agents.data, require_end_users=form.require_end_users.data,
+                          require_admins=form.require_admins.data,
                           grace_until=grace_utc, grace_timezone=form.grace_timezone.data, confirmed=form.confirm.data)
     try:
         changes = save_auth_settings(me(), choices)

@@ -62,6 +62,8 @@ class Listing:
     q: str
     next_after: str | None = None
     prev_before: str | None = None
+    status: str = ""  # the 2FA status filter (admin.compliance)
+    message: str | None = None  # why the filter was not applied (an unknown status)
 
 
 def storable(text: str | None) -> str:
@@ -94,9 +96,12 @@ def _prefix(column, q: str):
     return column >= q if upper is None else and_(column >= q, column < upper)
 
 
-def page_query(kind: str, q: str = "", after: str | None = None, before: str | None = None):
-    """One page of people (and one more, to know whether there is a next page)."""
+def page_query(kind: str, q: str = "", after: str | None = None, before: str | None = None, where=None):
+    """One page of people (and one more, to know whether there is a next page). `where`: a further condition (the
+    2FA status filter, admin.compliance)."""
     query = db.select(User).where(User.kind == kind)
+    if where is not None:
+        query = query.where(where)
     if q:
         query = query.where(or_(_prefix(User.email, q), _prefix(func.lower(User.name), q)))
     if before is not None and after is None:
@@ -106,16 +111,22 @@ def page_query(kind: str, q: str = "", after: str | None = None, before: str | N
     return query.order_by(User.email).limit(PAGE_SIZE + 1)
 
 
-def people(kind: str, q: str = "", after: str | None = None, before: str | None = None) -> Listing:
+def people(kind: str, q: str = "", after: str | None = None, before: str | None = None, status: str = "") -> Listing:
+    from .compliance import INVALID, statuses, status_condition
+
     q = normalise_query(q)
+    message = None
+    if status and status not in dict(statuses()):
+        status, message = "", INVALID
+    where = status_condition(status)
     after, before = (storable(key) if key is not None else None for key in (after, before))
     backwards = before is not None and after is None
-    users = list(db.session.scalars(page_query(kind, q, after, before)))
+    users = list(db.session.scalars(page_query(kind, q, after, before, where)))
     more = len(users) > PAGE_SIZE
     users = users[:PAGE_SIZE]
     if backwards:
         users.reverse()
-    listing = Listing(rows=_with_authenticators(users), q=q)
+    listing = Listing(rows=_with_authenticators(users), q=q, status=status, message=message)
     if users:
         has_next = more if not backwards else True
         has_prev = (after is not None) if not backwards else more
@@ -141,4 +152,5 @@ def _with_authenticators(users: list[User]) -> list[PersonRow]:
 def listing_for_request(kind: str) -> Listing:
     """The page of people the list's URL asks for (?q=, ?after= or ?before=)."""
     after, before = request.args.get("after"), request.args.get("before")
-    return people(kind, request.args.get("q", ""), after[:254] if after else None, before[:254] if before else None)
+    return people(kind, request.args.get("q", ""), after[:254] if after else None, before[:254] if before else None,
+                  (request.args.get("status") or "")[:60])

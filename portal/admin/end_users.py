@@ -22,7 +22,8 @@ def _end_user(user_id: int) -> User:
 @bp.route("/end-users")
 @admin_required
 def end_users():
-    return render("admin/end_users.html", listing=listing_for_request(END_USER), action_form=ActionForm())
+    listing = listing_for_request(END_USER)
+    return render("admin/end_users.html", 400 if listing.message else 200, listing=listing, action_form=ActionForm())
 
 
 def _reset_page(person: User, form: ConfirmForm, status: int = 200):

@@ -1,12 +1,15 @@
 """The security log page: every 2FA event, newest first, filterable by person (email) and type, paginated by id.
 Three queries a page whatever its size (the events, then the people they name). Each event is described by
-security_log.describe, in the same words the person's own activity shows.
+security_log.describe, in the same words the person's own activity shows, and its details in words
+(event_words). Also filtered by day (from, to: days in the portal's time zone) and downloadable as CSV.
 
 Any text is a filter: the person's email is normalised as sign-in does and loses what no stored address holds
 (NUL, lone surrogates: directory.storable), an unknown type is a 400 that says so, a junk page key is ignored."""
-import json
+import csv
+import io
+from datetime import date, datetime, time, timedelta
 
-from flask import request
+from flask import Response, abort, request, stream_with_context
 from sqlalchemy.orm import selectinload
 
 from ..safe_url import row_id
@@ -14,26 +17,27 @@ from ..extensions import db
 from ..models import SecurityEvent, User
 from ..security_log import EVENT_TYPES, describe
 from ..twofactor.login import normalise_email
-from . import bp
+from .. import dates
+from . import bp, grace
 from .access import admin_required, render
+from .compliance import _cell
+from .event_words import detail_words
 from .directory import storable
 
 PAGE_SIZE = 50
-# Details that describe() already puts in words: not repeated in the Details column.
-DESCRIBED = {"login.success": {"how"}}
+CSV_BATCH = 500
 
 
-@bp.route("/security-log")
-@admin_required
-def security_log():
+def _filters():
+    """The log's query with the page's filters (person, event type, from and to dates in the portal's time zone),
+    the filters as given, what to tell the admin about them, and the status (400 for junk)."""
     email = normalise_email(storable(request.args.get("person", "")))[:254]
     event_type = request.args.get("type", "")
-    before = row_id(request.args.get("before"))
     query = (db.select(SecurityEvent).options(selectinload(SecurityEvent.user), selectinload(SecurityEvent.actor))
              .order_by(SecurityEvent.id.desc()))
     messages, status = [], 200
     if event_type and event_type not in EVENT_TYPES:
-        messages, status, event_type = ["Choose an event type from the list."], 400, ""
+        messages, event_type, status = ["Choose an event type from the list."], "", 400
     if event_type:
         query = query.where(SecurityEvent.type == event_type)
     if email:
@@ -43,25 +47,70 @@ def security_log():
             query = query.where(db.false())
         else:
             query = query.where(SecurityEvent.user_id == person.id)
+    days = {}
+    for name, edge in (("from", "start"), ("to", "end")):
+        raw = (request.args.get(name) or "").strip()[:20]
+        if not raw:
+            continue
+        try:
+            day = date.fromisoformat(raw)
+        except ValueError:
+            messages.append("Enter dates like 2026-03-31.")
+            status = 400
+            continue
+        days[name] = raw
+        start = grace.to_utc(datetime.combine(day, time()), dates.zone_name())
+        if edge == "start":
+            query = query.where(SecurityEvent.created_at >= start)
+        else:
+            query = query.where(SecurityEvent.created_at < grace.to_utc(
+                datetime.combine(day + timedelta(days=1), time()), dates.zone_name()))
+    params = {"person": email or None, "type": event_type or None, "from": days.get("from"), "to": days.get("to")}
+    return query, params, messages, status
+
+
+@bp.route("/security-log")
+@admin_required
+def security_log():
+    query, params, messages, status = _filters()
+    before = row_id(request.args.get("before"))
     if before is not None:
         query = query.where(SecurityEvent.id < before)
     events = list(db.session.scalars(query.limit(PAGE_SIZE + 1)))
     more = len(events) > PAGE_SIZE
     events = events[:PAGE_SIZE]
-    return render("admin/security_log.html", status, events=events, types=EVENT_TYPES, person=email,
-                  event_type=event_type, message=" ".join(messages) or None,
+    return render("admin/security_log.html", status, events=events, types=EVENT_TYPES,
+                  person=params["person"] or "", event_type=params["type"] or "", date_from=params["from"] or "",
+                  date_to=params["to"] or "", params=params, message=" ".join(messages) or None,
                   next_before=events[-1].id if more and events else None, paged=before is not None,
-                  describe=describe, detail=detail_text)
+                  describe=describe, detail=detail_words)
 
 
-def detail_text(event: SecurityEvent) -> str:
-    """The event's details as “key: value” pairs (they never hold a secret or a code), less what describe() says."""
-    try:
-        detail = json.loads(event.detail) if event.detail else {}
-    except ValueError:
-        return event.detail
-    if not isinstance(detail, dict):
-        return str(detail)
-    said = DESCRIBED.get(event.type, set())
-    return "; ".join(f"{k.replace('_', ' ')}: {', '.join(map(str, v)) if isinstance(v, list) else v}"
-                     for k, v in detail.items() if k not in said)
+@bp.route("/security-log.csv")
+@admin_required
+def security_log_csv():
+    query, _, _, status = _filters()
+    if status != 200:
+        abort(400)
+
+    def rows():
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(["When (UTC)", "Event", "Person", "By", "Details", "IP"])
+        before = None
+        while True:
+            page = query if before is None else query.where(SecurityEvent.id < before)
+            events = list(db.session.scalars(page.limit(CSV_BATCH)))
+            for e in events:
+                writer.writerow([_cell(v) for v in (
+                    e.created_at.isoformat(sep=" "), describe(e), e.user.email if e.user else "",
+                    e.actor.email if e.actor and e.actor_id != e.user_id else "", detail_words(e), e.ip or "")])
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+            if len(events) < CSV_BATCH:
+                return
+            before = events[-1].id
+
+    return Response(stream_with_context(rows()), mimetype="text/csv",
+                    headers={"Content-Disposition": 'attachment; filename="security-log.csv"'})

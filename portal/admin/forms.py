@@ -52,6 +52,7 @@ class AuthSettingsForm(FlaskForm):
         invalid_value_message="Enter the date and time like 2026-03-31 17:00.")
     grace_timezone = TimezoneField("Timezone of the Grace Period", default="UTC")
     require_end_users = BooleanField("Require end users to set up 2FA")
+    require_admins = BooleanField("Require admins to set up 2FA")
     confirm = BooleanField("Yes, switch it off anyway")
     submit = SubmitField("Save changes")
 

@@ -58,7 +58,8 @@ def _remove_made_with(admin: User, authenticators: list[Authenticator], reason: 
             person.authenticators.remove(authenticator)  # delete-orphan: deleted at flush
             security_log.record("2fa.removed", person, actor=admin, name=authenticator.name, reason=reason)
         devices.revoke_all(person, "factor removed", notify=False)
-        security_notice(person, "2fa.removed", authenticator="”, “".join(a.name for a in removed))
+        security_notice(person, "2fa.removed", authenticator="”, “".join(a.name for a in removed),
+                        admin=getattr(admin, "name", None))
     return len(owners)
 
 

@@ -11,7 +11,10 @@ from .access import admin_required, me, render
 @bp.route("/")
 @admin_required
 def index():
-    return render("admin/index.html")
+    from .compliance import adoption, chart_svg
+
+    groups = adoption()
+    return render("admin/index.html", adoption=groups, adoption_chart=chart_svg(groups))
 
 
 @bp.route("/confirm", methods=["GET", "POST"])

@@ -17,6 +17,7 @@ from ..notify import security_notice
 from ..settings import get_setting, grace_until, set_setting
 from ..twofactor import lockout, registry, setup
 from ..twofactor.base import FlowError
+from .grace import describe as describe_date
 
 class NeedsConfirmation(FlowError):
     """The change is allowed, but only once the admin has read this and confirmed."""
@@ -30,6 +31,7 @@ class AuthChoices:
     grace_until: datetime | None  # naive UTC
     grace_timezone: str
     confirmed: bool = False
+    require_admins: bool = False
 
 
 def usage(key: str) -> tuple[int, int]:
@@ -43,16 +45,18 @@ def usage(key: str) -> tuple[int, int]:
     return users, int(only)
 
 
-def someone_must_have_2fa(require_agents: bool, require_end_users: bool) -> bool:
-    if require_agents or require_end_users:
+def someone_must_have_2fa(require_agents: bool, require_end_users: bool, require_admins: bool | None = None) -> bool:
+    if require_admins is None:
+        require_admins = bool(get_setting("require_admins_2fa"))
+    if require_agents or require_end_users or require_admins:
         return True
     enforced = db.select(User.id).where(User.kind == AGENT, User.enforce_2fa.is_(True)).limit(1)
     return db.session.scalar(enforced) is not None
 
 
 def _check_method_change(turning_off: list[str], active_after: set[str], require_agents: bool,
-                         require_end_users: bool, confirmed: bool) -> None:
-    if someone_must_have_2fa(require_agents, require_end_users) and not registry.setup_possible(active_after):
+                         require_end_users: bool, confirmed: bool, require_admins: bool | None = None) -> None:
+    if someone_must_have_2fa(require_agents, require_end_users, require_admins) and not registry.setup_possible(active_after):
         raise FlowError("Keep at least one two-factor method on: 2FA is required for some people, and anyone "
                         "who hasn't set it up yet would have no way to do it.")
     if confirmed:
@@ -93,22 +97,26 @@ def save_auth_settings(admin: User, choices: AuthChoices) -> list[str]:
     active_after -= {k for k, on in choices.methods.items() if not on}
     turning_off = [k for k, on in choices.methods.items() if current[k] and not on]
     _check_method_change(turning_off, active_after, choices.require_agents, choices.require_end_users,
-                         choices.confirmed)
+                         choices.confirmed, choices.require_admins)
     changes = []
     for key, on in choices.methods.items():
         if on != current[key]:
             registry.set_active(key, on)
             changes.append(f"{_label(key)} on" if on else _off_text(key))
+    wanted = {"require_agents_2fa": choices.require_agents, "require_end_users_2fa": choices.require_end_users,
+              "require_admins_2fa": choices.require_admins}
     for key, label in (("require_agents_2fa", "Require agents to set up 2FA"),
-                       ("require_end_users_2fa", "Require end users to set up 2FA")):
-        value = choices.require_agents if key == "require_agents_2fa" else choices.require_end_users
+                       ("require_end_users_2fa", "Require end users to set up 2FA"),
+                       ("require_admins_2fa", "Require admins to set up 2FA")):
+        value = wanted[key]
         if bool(get_setting(key)) != value:
             set_setting(key, value)
             changes.append(f"{label} {'on' if value else 'off'}")
     if grace_until() != choices.grace_until:
         stored = choices.grace_until.isoformat() if choices.grace_until else None
         set_setting("grace_until", stored)
-        changes.append(f"Grace Period until {stored} UTC" if stored else "Grace Period removed")
+        changes.append(f"Grace Period until {describe_date(choices.grace_until, choices.grace_timezone)}"
+                       if stored else "Grace Period removed")  # in words, in the zone it was entered in
     if get_setting("grace_timezone") != choices.grace_timezone:
         set_setting("grace_timezone", choices.grace_timezone)
     if changes:
@@ -166,7 +174,7 @@ def set_enforce(admin: User, agent: User, enforce: bool) -> bool:
                         "TOTP Service or Email 2FA first.")
     agent.enforce_2fa = enforce
     security_log.record("admin.enforce_changed", agent, actor=admin, enforced=enforce)
-    security_notice(agent, "admin.enforce_changed", enforced=enforce)
+    security_notice(agent, "admin.enforce_changed", enforced=enforce, admin=admin.name)
     db.session.commit()
     return True
 
@@ -174,7 +182,7 @@ def set_enforce(admin: User, agent: User, enforce: bool) -> bool:
 def unlock(admin: User, person: User) -> None:
     lockout.unlock(person)
     security_log.record("2fa.unlocked", person, actor=admin)
-    security_notice(person, "2fa.unlocked")
+    security_notice(person, "2fa.unlocked", admin=admin.name)
     db.session.commit()
 
 
@@ -202,7 +210,7 @@ def end_sessions(admin: User, person: User) -> int:
         raise FlowError("To sign yourself out everywhere, use Your sessions in Preferences › Security.")
     count = sessions.end_all(person)
     security_log.record("session.ended_by_admin", person, actor=admin, count=count)
-    security_notice(person, "session.ended_by_admin")
+    security_notice(person, "session.ended_by_admin", admin=admin.name)
     db.session.commit()
     return count
 

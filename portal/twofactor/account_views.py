@@ -30,6 +30,7 @@ class Overview:
     has_factor: bool
     recovery_left: int
     recovery_total: int
+    recovery_made: int  # codes in the current set, used or not: 0 when the person never made one
     unseen_codes: bool
     remember_days: int
     devices: list = field(default_factory=list)  # (RememberedDevice, "Firefox on Windows")
@@ -40,7 +41,7 @@ class Overview:
 def overview(user: User, recent: int = RECENT) -> Overview:
     return Overview(
         has_factor=bool(user.confirmed_authenticators), recovery_left=recovery.remaining(user),
-        recovery_total=recovery.COUNT, unseen_codes=recovery.unseen() is not None, remember_days=devices.days(),
+        recovery_total=recovery.COUNT, recovery_made=recovery.made(user), unseen_codes=recovery.unseen() is not None, remember_days=devices.days(),
         devices=[(d, devices.browser_label(d.user_agent)) for d in devices.active(user)],
         sessions=session_list(user),
         activity=activity(user, recent))
@@ -105,10 +106,12 @@ def register_account_routes(bp, area, back: str) -> None:
         if not user.confirmed_authenticators:
             flash("Set up an authenticator first: recovery codes come with it.", "error")
             return redirect(area.url("recovery_codes"))
+        first = not recovery.made(user)
         recovery.generate(user, replacing=True)
         db.session.commit()
-        flash("Here are your new recovery codes. The old ones no longer work.", "success")
-        return redirect(area.url("recovery_codes"))
+        flash("Here are your recovery codes." if first else
+              "Here are your new recovery codes. The old ones no longer work.", "success")
+        return redirect(area.url("recovery_codes", next=local_path(request.args.get("next"))))
 
     def download_view():
         codes = recovery.unseen()

@@ -8,7 +8,7 @@ The sign-in pages (login_views), the person's own security pages (account_views)
 from dataclasses import dataclass
 from functools import wraps
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
 from .. import sessions
@@ -72,8 +72,11 @@ def area_required(area: Area):
                 if not (req.skip_allowed and how == "skipped") and how != PROVIDER_MFA:
                     # The rules changed under a live session: it ends, and only the password leads on (to the
                     # mandatory setup step). A cookie alone never gets to set up a factor.
+                    kept = session.get("_flashes", [])  # what the person was just told ("Saved: …") stays
                     sessions.sign_out()
                     db.session.commit()
+                    for category, message in kept:
+                        flash(message, category)
                     flash("Your helpdesk now requires two-factor authentication. Sign in again to set it up.", "info")
                     return redirect(area.url("login", next=request.full_path if request.method == "GET" else None))
             return view(*args, **kwargs)
@@ -83,12 +86,16 @@ def area_required(area: Area):
 
 # --- Where a sign-in stands, and where it goes when it is done ------------------------------------------------
 
-def pending_at(area: Area, step: str | None):
+EXPIRED = "Your sign-in has expired. Enter your email and password again."
+
+
+def pending_at(area: Area, step: str | None, expired: str = EXPIRED):
     """(pending login, its person, None) when this sign-in is waiting at `step` (any step when None);
-    otherwise (None, None, the redirect to where it really stands)."""
+    otherwise (None, None, the redirect to where it really stands). `expired`: what to say if it has expired
+    (the sign-in page keeps the address)."""
     pending = login.current(area.name)
     if pending is None:
-        flash("Your sign-in has expired. Enter your email and password again.", "error")
+        flash(expired, "error")
         return None, None, redirect(area.url("login"))
     user = login.pending_user(pending)
     if step is not None and login.next_step(user) != step:
@@ -96,9 +103,10 @@ def pending_at(area: Area, step: str | None):
     return pending, user, None
 
 
-def sign_in_again(area: Area):
-    """After a refused code ended the pending login (too many wrong codes, or used by another request)."""
-    flash("This sign-in can't continue (too many wrong codes, or it was already used). "
+def sign_in_again(area: Area, notice: str | None = None):
+    """After a refused code ended the pending login (too many wrong codes, or used by another request). `notice`:
+    why the account may not try now (lock_notice), said instead."""
+    flash(notice or "This sign-in can't continue (too many wrong codes, or it was already used). "
           "Enter your email and password again.", "error")
     return redirect(area.url("login"))
 
@@ -119,11 +127,17 @@ def advance(area: Area, pending):
 def finish(area: Area, pending, how: str):
     """Complete the sign-in (login.complete) and go on to the new recovery codes or the safe `next`."""
     try:
+        user = login.pending_user(pending)
         next_url = login.complete(pending, how)
     except login.AlreadyCompleted:
         flash("This sign-in was already completed or has expired. Sign in again.", "error")
         return redirect(area.url("login"))
-    return redirect(after_setup(area, next_url or url_for(area.home)))
+    target = after_setup(area, next_url or url_for(area.home))
+    if user.recovery_codes_due and user.confirmed_authenticators:
+        # An admin set up their 2FA: the recovery codes are theirs to make, now that they are signed in.
+        flash(recovery.DUE_MESSAGE, "info")
+        return redirect(area.url("recovery_codes", next=target))
+    return redirect(target)
 
 
 def after_setup(area: Area, default_url: str) -> str:

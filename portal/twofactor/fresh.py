@@ -9,13 +9,13 @@ from functools import wraps
 
 from datetime import timedelta
 
-from flask import current_app, redirect, render_template, request, url_for
+from flask import current_app, g, redirect, render_template, request, url_for
 
 from .. import clock, sessions
 from ..extensions import db
 from ..models import User
 from ..passwords import verify_password
-from . import lockout, registry
+from . import lock_notice, lockout, registry
 from .areas import STATUS, me
 from .base import MESSAGES, Outcome
 from .forms import ProofForm
@@ -73,7 +73,7 @@ def check_proof(user: User, form) -> tuple[bool, int]:
     outcome = prove(user, form.secret.data)
     if outcome is Outcome.OK:
         return True, 200
-    form.secret.errors.append(PROOF_MESSAGES.get(outcome, PROOF_MESSAGES[Outcome.UNAVAILABLE]))
+    form.secret.errors.append(lock_notice.refused(user, outcome, PROOF_MESSAGES.get(outcome, PROOF_MESSAGES[Outcome.UNAVAILABLE])))
     return False, STATUS.get(outcome, 401)
 
 
@@ -100,6 +100,7 @@ def fresh_required(area, confirm_endpoint: str | None = None, base: str | None =
             if "secret" in request.form:
                 proved, status = check_proof(me(), form)
                 if proved:
+                    g.proved_in_place = True  # the view knows a code typed before the proof was not carried
                     return view(*args, **kwargs)
             carried = [(k, v) for k, v in request.form.items(multi=True) if k not in NOT_CARRIED]
             return render_template("security/confirm.html", area=area, base=base or area.base_template, user=me(),

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, or_, update
 
-from .. import clock, security_log
+from .. import clock, dates, security_log
 from ..crypto import SecretsUnavailable
 from ..extensions import db
 from ..models import User
@@ -186,7 +186,8 @@ def _failed(user: User, kind: str, outcome: Outcome, result: Charge, notice: dic
     lock = newly_locked(result)
     if lock:
         security_log.record("2fa.locked", user, lock=lock)
-        security_notice(user, "2fa.locked", lock=lock)
+        until = {"until": dates.in_words(result.retry_at)} if lock == "temporary" and result.retry_at else {}
+        security_notice(user, "2fa.locked", lock=lock, **until)
     if outcome is Outcome.REPLAY:
         security_notice(user, "2fa.replay_refused", **notice)
     db.session.commit()

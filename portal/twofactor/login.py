@@ -1,8 +1,8 @@
 """The login state machine shared by the agent console and the help center (docs/architecture.md, "Signing in").
 
-1. password OK -> the session holds only the id of a PendingLogin row (not logged in);
+1. password OK -> the session holds only the id of a PendingLogin row (not signed in);
 2. a confirmed authenticator -> challenge; 3. none but 2FA required -> mandatory setup;
-4. success -> the session is cleared, the person logged in, the event recorded, a local `next` followed.
+4. success -> the session is cleared, the person signed in, the event recorded, a local `next` followed.
 """
 import secrets
 from datetime import timedelta
@@ -59,6 +59,9 @@ def begin(user: User, area: str, next_url: str | None, event: str | None = "logi
     sign-in (a session this browser had is ended: one person signed in per browser). Every way of signing in
     starts here, so a disabled account is refused here (AccountDisabled, a 403)."""
     refuse_if_disabled(user)
+    earlier = session.get(SESSION_KEY)
+    if isinstance(earlier, str):  # this browser's earlier sign-in (expired, or given up) ends here
+        db.session.execute(CLAIM_PENDING.execution_options(synchronize_session=False), {"pending_id": earlier})
     sessions.sign_out()
     now = clock.now()
     pending = PendingLogin(
@@ -93,11 +96,33 @@ def current(area: str) -> PendingLogin | None:
     if pending is None or pending.area != area:
         return None
     if expired(pending.expires_at):
-        db.session.delete(pending)
-        db.session.commit()
-        session.pop(SESSION_KEY, None)
-        return None
+        return None  # left for the sign-in page, which ends it and keeps its address (forget_expired)
     return pending
+
+
+def cancel(area: str) -> None:
+    """The person gives up this browser's sign-in under way ("Sign out", "Use a different account")."""
+    pending_id = session.get(SESSION_KEY)
+    if isinstance(pending_id, str):
+        db.session.execute(CLAIM_PENDING.execution_options(synchronize_session=False), {"pending_id": pending_id})
+    sessions.sign_out()
+    db.session.commit()
+
+
+def forget_expired(area: str) -> str | None:
+    """End this browser's expired pending sign-in of `area`, if there is one, and return its email address (the
+    sign-in page shows it again, once)."""
+    pending_id = session.get(SESSION_KEY)
+    if not isinstance(pending_id, str):
+        return None
+    pending = db.session.execute(_PENDING, {"pending_id": pending_id}).unique().scalar()
+    if pending is None or pending.area != area or not expired(pending.expires_at):
+        return None
+    email = pending.user.email
+    db.session.delete(pending)
+    db.session.commit()
+    session.pop(SESSION_KEY, None)
+    return email
 
 
 def expired(expires_at, now=None) -> bool:

@@ -11,7 +11,7 @@ from ..extensions import db
 from ..rate_limits import auth_limit
 from ..sso.providers import password_blocked
 from ..sso.views import register_sso_login
-from . import devices, login, policy, registry
+from . import devices, lock_notice, login, policy, registry
 from .account_forms import RememberChallengeForm
 from .areas import STATUS, Area, advance, finish, pending_at, sign_in_again, signed_in
 from .base import Outcome
@@ -30,6 +30,8 @@ def register_login_routes(bp, area: Area) -> None:
             return redirect(url_for(area.home))
         form = LoginForm()
         status = 200
+        if request.method == "GET":
+            form.email.data = login.forget_expired(area.name)  # a sign-in that expired: its address is kept
         if request.method == "POST":
             if form.validate_on_submit():
                 try:
@@ -70,8 +72,9 @@ def register_login_routes(bp, area: Area) -> None:
                         devices.remember(user, response)
                     return response
                 if login.current(area.name) is None:
-                    return sign_in_again(area)
-                form.code.errors.append(registry.method(authenticator.method).code_message(outcome))
+                    return sign_in_again(area, lock_notice.explain(user))
+                form.code.errors.append(lock_notice.refused(
+                    user, outcome, registry.method(authenticator.method).code_message(outcome)))
                 status = STATUS[outcome]
             else:
                 status = 400
@@ -80,7 +83,8 @@ def register_login_routes(bp, area: Area) -> None:
         details = method.challenge_details(authenticator, f"login:{pending.id}") if method else {}
         return render("auth/challenge.html", status, form=form, authenticator=authenticator, method=method,
                       others=others, send_form=ActionForm(), user=user, remember_days=devices.days(),
-                      has_recovery_codes=pending.has_recovery_codes, details=details)
+                      has_recovery_codes=pending.has_recovery_codes, details=details,
+                      locked_notice=lock_notice.as_loaded(user) if request.method == "GET" else None)
 
     @auth_limit
     def send_code_view():
@@ -118,6 +122,15 @@ def register_login_routes(bp, area: Area) -> None:
         db.session.commit()
         return finish(area, pending, "skipped")  # the session remembers it: area_required lets it through
 
+    def cancel_view():
+        """"Sign out" on the mandatory setup, "Use a different account" on the challenge: the sign-in under way
+        ends (its pending row goes) and the sign-in page is empty again."""
+        if not ActionForm().validate_on_submit():
+            abort(400)
+        login.cancel(area.name)
+        flash("You have signed out. Sign in with the account you want to use.", "success")
+        return redirect(area.url("login"), code=303)
+
     def logout_view():
         form = ActionForm()
         if not form.validate_on_submit():
@@ -134,6 +147,7 @@ def register_login_routes(bp, area: Area) -> None:
     bp.add_url_rule("/login/send-code", "login_send_code", send_code_view, methods=["POST"])
     bp.add_url_rule("/login/skip", "login_skip", skip_view, methods=["POST"])
     bp.add_url_rule("/logout", "logout", logout_view, methods=["POST"])
+    bp.add_url_rule("/login/cancel", "login_cancel", cancel_view, methods=["POST"])
     register_recovery_login(bp, area)
     register_mandatory_setup(bp, area)
     register_passkey_routes(bp, area)

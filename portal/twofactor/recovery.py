@@ -31,6 +31,8 @@ MESSAGES = {
     Outcome.WRONG: "That recovery code isn't right. Check it against your saved codes and try again.",
     Outcome.REPLAY: "That recovery code has already been used. Each code works once: use another one.",
 }
+DUE_MESSAGE = ("You have no recovery codes yet. Make a set now: they let you sign in if you lose your "
+               "authenticator.")
 FORMAT_MESSAGE = "A recovery code is 10 letters and digits, like 4F7KQ-9XH2M."
 
 
@@ -58,6 +60,7 @@ def generate(user: User, replacing: bool = False) -> list[str]:
     now = clock.now()
     db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
     db.session.add_all(RecoveryCode(user_id=user.id, code_hash=h, created_at=now) for h in hashes)
+    user.recovery_codes_due = False
     if replacing:
         security_log.record("2fa.recovery_regenerated", user, actor=user)
         security_notice(user, "2fa.recovery_regenerated")
@@ -69,6 +72,12 @@ def generate(user: User, replacing: bool = False) -> list[str]:
 def remaining(user: User) -> int:
     return db.session.scalar(db.select(func.count()).select_from(RecoveryCode).where(
         RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None))) or 0
+
+
+def made(user: User) -> int:
+    """How many codes the person's current set has (used or not): 0 when they never made a set."""
+    return db.session.scalar(db.select(func.count()).select_from(RecoveryCode).where(
+        RecoveryCode.user_id == user.id)) or 0
 
 
 def use(user: User, text: str) -> Outcome:

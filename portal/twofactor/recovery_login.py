@@ -3,7 +3,7 @@ sign-in pages. The rules live in login.attempt_recovery and recovery; this view 
 from flask import flash, request
 
 from ..rate_limits import auth_limit
-from . import login, recovery
+from . import lock_notice, login, recovery
 from .account_forms import RecoveryLoginForm
 from .base import MESSAGES, Outcome
 from .areas import STATUS, finish, pending_at, sign_in_again, signed_in
@@ -29,8 +29,9 @@ def register_recovery_login(bp, area) -> None:
                         flash(_left_message(left), "success" if left > 2 else "error")
                     return response
                 if login.current(area.name) is None:
-                    return sign_in_again(area)
-                form.code.errors.append(recovery.MESSAGES.get(outcome) or MESSAGES[outcome])
+                    return sign_in_again(area, lock_notice.explain(user))
+                form.code.errors.append(lock_notice.refused(
+                    user, outcome, recovery.MESSAGES.get(outcome) or MESSAGES[outcome]))
                 status = STATUS[outcome]
         return area.render("security/recovery_login.html", status, form=form, user=user)
 

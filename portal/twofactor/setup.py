@@ -161,17 +161,19 @@ def confirm(user: User, instance: PluginInstance, name: str, code: str, actor: U
     first = not user.confirmed_authenticators
     authenticator = Authenticator(user_id=user.id, method=state["method"], instance_id=instance.id, name=name,
                                   target=setup_state.target or None, is_default=first, created_at=now,
-                                  confirmed_at=now, last_used_at=now, **fields)
+                                  confirmed_at=now, **fields)  # last used: at its first sign-in
     db.session.add(authenticator)
     _store_name(name)
     event = "2fa.admin_setup" if actor is not None and actor.id != user.id else "2fa.setup"
     security_log.record(event, user, actor=actor or user, method=state["method"], name=name)
-    security_notice(user, event, authenticator=name)
+    security_notice(user, event, authenticator=name, admin=actor.name if event == "2fa.admin_setup" else None)
     devices.revoke_all(user, "factor added", notify=False)
     sessions.end_all(user, keep_current=True)  # a new factor: every other browser signs in again
     sessions.drop(STATE_KEY)
     if first and (actor is None or actor.id == user.id):
         recovery.generate(user)  # shown once, next (see areas.after_setup)
+    elif first:
+        user.recovery_codes_due = True  # the admin can't hold them: the owner is asked at their next sign-in
     db.session.commit()
     return authenticator
 
@@ -254,7 +256,8 @@ def reset(user: User, actor: User | None) -> int:
     user.session_version += 1  # remembered-device cookies name it: they stop working too
     sessions.end_all(user)
     user.skip_forfeited = True
+    user.recovery_codes_due = False
     security_log.record("2fa.admin_reset", user, actor=actor, removed=count)
-    security_notice(user, "2fa.admin_reset")
+    security_notice(user, "2fa.admin_reset", admin=getattr(actor, "name", None))
     db.session.commit()
     return count

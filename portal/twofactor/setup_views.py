@@ -7,12 +7,12 @@ partial (Method.setup_template) and where a finished setup goes. The page itself
 """
 from abc import ABC, abstractmethod
 
-from flask import abort, flash, make_response, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, g, make_response, redirect, render_template, request, url_for
 
 from ..models import PluginInstance, User
 from ..rate_limits import auth_limit
 from . import login, policy, registry, setup
-from .areas import Area, after_setup, area_required, finish, me, pending_at, sign_in_again
+from .areas import EXPIRED, Area, after_setup, area_required, finish, me, pending_at, sign_in_again
 from .base import FlowError, Method, Outcome
 from .forms import ActionForm, SetupForm, for_method
 from .fresh import fresh_required
@@ -82,7 +82,10 @@ class SetupPlace(ABC):
         form, status = for_method(self.form_class, method)(), 200
         if request.method == "GET" and not form.name.data:
             form.name.data = setup.default_name(user, method)
-        if request.method == "POST":
+        if request.method == "POST" and g.get("proved_in_place") and not form.code.data:
+            # "Confirm it's you" came in between: the name and the setup are kept, the code typed before is not.
+            flash(PROVED_MESSAGE, "info")
+        elif request.method == "POST":
             status = 400
             if form.validate_on_submit():
                 try:
@@ -157,6 +160,16 @@ class OwnSetup(SetupPlace):
         return redirect(after_setup(self.area, url_for(self.back)))
 
 
+PROVED_MESSAGE = ("Thanks, that's you. Your setup was kept while you confirmed, but the code you typed has expired "
+                  "meanwhile: enter the current code to finish.")
+
+
+def expired_setup_message() -> str:
+    minutes = current_app.config["PENDING_LOGIN_SECONDS"] // 60
+    return (f"Your sign-in expired before the setup was finished (a sign-in lasts {minutes} minutes), so nothing "
+            "was set up. Enter your password again, then start the setup afresh with the new QR code or code.")
+
+
 DONE_MESSAGES = ("Setup complete: “{name}” is your default 2FA method.",
                  "Setup complete: “{name}” is added. Make it your default to be asked for it first.")
 
@@ -171,7 +184,8 @@ class MandatorySetup(SetupPlace):
         self.area, self.endpoint = area, f"{area.name}.login_setup"
 
     def subject(self, **kwargs) -> User:
-        pending, user, elsewhere = pending_at(self.area, "setup")
+        pending, user, elsewhere = pending_at(self.area, "setup",
+                                              expired_setup_message() if request.method == "POST" else EXPIRED)
         if elsewhere:
             abort(elsewhere)
         return user

@@ -60,7 +60,8 @@ def test_the_admin_enters_it_in_their_timezone_and_it_is_stored_in_utc(app, admi
     assert stored(app, "grace_until") == '"2026-03-10T16:00:00"'
     assert stored(app, "grace_timezone") == '"America/New_York"'
     page = admin.get("/admin/auth")
-    assert flashes(page) == ["Saved: Require agents to set up 2FA on; Grace Period until 2026-03-10T16:00:00 UTC."]
+    assert flashes(page) == ["Saved: Require agents to set up 2FA on; Grace Period until Tuesday 10 March 2026 at "
+                             "12:00 (America/New_York), which is 16:00 UTC on Tuesday 10 March 2026."]  # issue 22
     assert ("The grace period ends on Tuesday 10 March 2026 at 12:00 (America/New_York), which is 16:00 UTC on "
             "Tuesday 10 March 2026. From that moment on, agents must set up 2FA to sign in.") in words(page)
     text = page_text(page)

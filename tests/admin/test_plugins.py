@@ -202,7 +202,7 @@ def test_delete_an_instance_after_being_told_who_uses_it(app, admin, actor, smtp
     for person, name in ((nat, "Desk PIN"), (sam, "My PIN")):
         (mail,) = smtp_sink.to(person.email)
         assert "A sign-in method was removed from your account" in mail["Subject"]
-        assert f"“{name}” was removed from your account." in smtp_sink.text(mail)
+        assert f"Ada Admin, an administrator, removed “{name}” from your account" in smtp_sink.text(mail)
     assert smtp_sink.to(eve.email) == [] and smtp_sink.to(admin.email) == []
 
     sam.sign_in()  # 2FA isn't required for Sam: no second step any more
@@ -272,7 +272,7 @@ def test_uninstall_removes_its_instances_and_authenticators_and_offers_it_again(
         "plugin": "pin", "status": "uninstalled", "instances_deleted": 2, "authenticators_removed": 4, "people": 3}
     assert len(events(app, "2fa.removed")) == 4
     (mail,) = smtp_sink.to(nat.email)  # one email for both of Nat's PINs
-    assert "“Desk PIN”, “Spare PIN” was removed from your account." in smtp_sink.text(mail)
+    assert "Ada Admin, an administrator, removed “Desk PIN”, “Spare PIN” from your account" in smtp_sink.text(mail)
     assert len(smtp_sink.to(sam.email)) == 1 and len(smtp_sink.to(admin.email)) == 1
 
     assert admin.get("/admin/plugins/pin").status_code == 404

@@ -103,7 +103,7 @@ def test_admin_installs_a_plugin_then_deletes_an_instance_and_uninstalls_it(live
         live.shot(page, "admin-plugin-instance-deleted")
         (mail,) = sink.to("nat@example.com")
         assert mail["Subject"].endswith("A sign-in method was removed from your account")
-        assert "“Nat's PIN” was removed from your account." in sink.text(mail)
+        assert "Ada Admin, an administrator, removed “Nat's PIN” from your account" in sink.text(mail)
 
         # Uninstall: counts first, then the plugin is back under Add New Plugin.
         page.get_by_role("navigation", name="Security PIN").get_by_role("link", name="Plugin").click()

@@ -1,0 +1,61 @@
+"""What a person is told when the failure budget (lockout) stops them: that the account is locked, until when in
+the portal's time zone, and what to do — on the attempt that locks it as well as on every attempt during the lock
+(a right code included)."""
+from .. import clock, dates
+from ..extensions import db
+from ..models import User
+from . import lockout
+from .base import MESSAGES, Outcome
+
+def temporary_lock(until) -> str:
+    return (f"Your account is locked after {lockout.TEMP_LOCK_AT} wrong codes in a row, until {dates.in_words(until)}. "
+            "Wait until then and sign in again. If it is locked a second time, only your helpdesk administrator "
+            "can unlock it.")
+
+
+ADMIN_LOCK = (MESSAGES[Outcome.LOCKED] + " Waiting does not lift this lock: only an admin can unlock your "
+              "account.")
+
+
+def explain(user: User) -> str | None:
+    """Why this account may not try a code now, with what to do; None when it may."""
+    found = _state(user)
+    return found[1] if found else None
+
+
+def as_loaded(user: User) -> str | None:
+    """The same, from the person's row as this request loaded it (no statement): for the challenge page, so a
+    locked account is told before anyone types a code."""
+    found = _state(user, row=user)
+    return found[1] if found else None
+
+
+def _state(user: User, row=None) -> tuple[str, str] | None:
+    """("lock", words) while the account is locked, ("wait", words) during a short delay, else None. The account's
+    budget is read afresh unless `row` (anything with its three columns) is given."""
+    if row is None:
+        row = db.session.execute(db.select(User.failure_count, User.next_attempt_at, User.admin_locked)
+                                 .where(User.id == user.id)).one()
+    if row.admin_locked:
+        return "lock", ADMIN_LOCK
+    if row.next_attempt_at is None or row.next_attempt_at <= clock.now():
+        return None
+    if row.failure_count >= lockout.TEMP_LOCK_AT:
+        return "lock", temporary_lock(row.next_attempt_at)
+    return "wait", f"You can try again after {dates.time_in_words(row.next_attempt_at, seconds=True)}."
+
+
+def refused(user: User, outcome: Outcome, message: str) -> str:
+    """The message for a refused code: `message` (the method's own words) with when to try again, or the lock
+    when there is one. A wrong code that starts a lock says both."""
+    if outcome in (Outcome.OK, Outcome.UNAVAILABLE, Outcome.NO_CODE):
+        return message
+    found = _state(user)
+    if found is None:
+        return message
+    kind, words = found
+    if kind == "wait":
+        return f"{message} {words}"
+    if outcome is Outcome.WRONG:  # the attempt that locked it: "That code isn't right." and the lock
+        return f"{message.split('. ')[0].rstrip('.')}. {words}"
+    return words
