@@ -2,7 +2,7 @@
 its reminders
 
 Revision ID: 0009_usability
-Revises: 0006_pending_registrations
+Revises: 0008_requests
 Create Date: 2026-12-03 14:00:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0009_usability'
-down_revision = '0006_pending_registrations'
+down_revision = '0008_requests'
 branch_labels = None
 depends_on = None
 

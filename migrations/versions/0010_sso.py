@@ -1,7 +1,7 @@
 """sso_providers, sso_identities, sso_states: OpenID Connect single sign-on (issue 24)
 
 Revision ID: 0010_sso
-Revises: 0008_requests
+Revises: 0009_usability
 Create Date: 2026-12-03 14:00:00
 
 """
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0010_sso'
-down_revision = '0008_requests'
+down_revision = '0009_usability'
 branch_labels = None
 depends_on = None
 
