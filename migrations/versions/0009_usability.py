@@ -27,3 +27,6 @@ def downgrade():
         batch.drop_column('grace_reminded')
         batch.drop_column('grace_until')
         batch.drop_column('recovery_codes_due')
+    if op.get_bind().dialect.name == 'sqlite':
+        # Batch mode rebuilt the table from its reflection, which leaves out 0002's expression index: put it back.
+        op.create_index('ix_users_kind_name_lower', 'users', ['kind', sa.text('lower(name)')], unique=False)
