@@ -3,11 +3,9 @@
 
 A status is "none" (no confirmed second factor), "locked" (the failure budget stops them now), or "method:<key>"
 (has one of that method: authenticator app, email, a security key — whatever methods are installed)."""
-import csv
-import io
 from dataclasses import dataclass
 
-from flask import Response, abort, request, stream_with_context
+from flask import Response, abort, request
 from markupsafe import Markup, escape
 from sqlalchemy import exists, func, or_
 
@@ -17,6 +15,7 @@ from ..models import AGENT, END_USER, Authenticator, User
 from ..twofactor import registry
 from . import bp
 from .access import admin_required
+from .csv_export import download
 from .directory import PAGE_SIZE, normalise_query, page_query, _with_authenticators
 
 INVALID = "Choose a 2FA status from the list."
@@ -48,38 +47,24 @@ def requested_status() -> str:
 
 # --- CSV -------------------------------------------------------------------------------------------------------
 
-def _cell(value) -> str:
-    """A spreadsheet must never run a cell as a formula (a name like "=HYPERLINK(…)")."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def _csv(kind: str, filename: str) -> Response:
     q, condition = normalise_query(request.args.get("q", "")), status_condition(requested_status())
 
-    def rows():
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(["Name", "Email", "Admin", "2FA methods", "Default", "Enforce 2FA", "Last used (UTC)",
-                         "Status"])
+    def batches():
         after = None
         while True:
             users = list(db.session.scalars(page_query(kind, q, after=after, where=condition)))[:PAGE_SIZE]
-            for row in _with_authenticators(users):
-                writer.writerow([_cell(v) for v in (
-                    row.user.name, row.user.email, "yes" if row.user.is_admin else "",
+            yield [(row.user.name, row.user.email, "yes" if row.user.is_admin else "",
                     ", ".join(row.methods) or "Not set up", row.default or "",
                     "on" if row.user.enforce_2fa else "", row.last_used.isoformat(sep=" ") if row.last_used else "",
-                    "Locked" if row.locked else "Active")])
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
+                    "Disabled" if row.user.disabled_at else "Locked" if row.locked else "Active")
+                   for row in _with_authenticators(users)]
             if len(users) < PAGE_SIZE:
                 return
             after = users[-1].email
 
-    return Response(stream_with_context(rows()), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return download(filename, ["Name", "Email", "Admin", "2FA methods", "Default", "Enforce 2FA", "Last used (UTC)",
+                               "Status"], batches())
 
 
 @bp.route("/agents.csv")

@@ -10,6 +10,10 @@ from ..twofactor import registry
 KINDS = {"recovery": "a recovery code", "reauth": "Confirm it's you", "password": "a password"}
 LOCKS = {"temporary": "locked for 15 minutes", "admin": "locked until an admin unlocks it"}
 DESCRIBED = {"login.success": {"how"}}  # describe() already says it
+# Why a code was refused (2fa.challenge_failed, 2fa.throttled): a plain wrong code needs no words.
+REFUSALS = {"wrong": "", "expired": "the code had expired", "used_up": "too many tries for that code",
+            "no_code": "no code had been sent", "throttled": "while the account had to wait between tries",
+            "locked": "while the account was locked"}
 
 
 def _method(key) -> str:
@@ -41,7 +45,7 @@ PHRASES = {
     "changes": lambda v: "; ".join(map(str, v)) if isinstance(v, list) else str(v),
     "deadline": lambda v: f"grace period until {_when(v)}",
     "until": lambda v: f"until {v}",
-    "reason": lambda v: f"reason: “{v}”",
+    "reason": lambda v: REFUSALS[v] if v in REFUSALS else f"reason: “{v}”",
     "browser": lambda v: str(v),
     "count": lambda v: _plural(v, "session", "sessions"),
     "enforced": lambda v: "Enforce 2FA on" if v else "Enforce 2FA off",
@@ -58,4 +62,4 @@ def detail_words(event: SecurityEvent) -> str:
         phrase = PHRASES.get(key)
         words.append(phrase(value) if phrase else
                      f"{key.replace('_', ' ')}: {', '.join(map(str, value)) if isinstance(value, list) else value}")
-    return ", ".join(words)
+    return ", ".join(w for w in words if w)

@@ -5,11 +5,9 @@ security_log.describe, in the same words the person's own activity shows, and it
 
 Any text is a filter: the person's email is normalised as sign-in does and loses what no stored address holds
 (NUL, lone surrogates: directory.storable), an unknown type is a 400 that says so, a junk page key is ignored."""
-import csv
-import io
 from datetime import date, datetime, time, timedelta
 
-from flask import Response, abort, request, stream_with_context
+from flask import abort, request
 from sqlalchemy.orm import selectinload
 
 from ..safe_url import row_id
@@ -20,7 +18,7 @@ from ..twofactor.login import normalise_email
 from .. import dates
 from . import bp, grace
 from .access import admin_required, render
-from .compliance import _cell
+from .csv_export import download
 from .event_words import detail_words
 from .directory import storable
 
@@ -93,24 +91,16 @@ def security_log_csv():
     if status != 200:
         abort(400)
 
-    def rows():
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(["When (UTC)", "Event", "Person", "By", "Details", "IP"])
+    def batches():
         before = None
         while True:
             page = query if before is None else query.where(SecurityEvent.id < before)
             events = list(db.session.scalars(page.limit(CSV_BATCH)))
-            for e in events:
-                writer.writerow([_cell(v) for v in (
-                    e.created_at.isoformat(sep=" "), describe(e), e.user.email if e.user else "",
-                    e.actor.email if e.actor and e.actor_id != e.user_id else "", detail_words(e), e.ip or "")])
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
+            yield [(e.created_at.isoformat(sep=" "), describe(e), e.user.email if e.user else "",
+                    e.actor.email if e.actor and e.actor_id != e.user_id else "", detail_words(e), e.ip or "")
+                   for e in events]
             if len(events) < CSV_BATCH:
                 return
             before = events[-1].id
 
-    return Response(stream_with_context(rows()), mimetype="text/csv",
-                    headers={"Content-Disposition": 'attachment; filename="security-log.csv"'})
+    return download("security-log.csv", ["When (UTC)", "Event", "Person", "By", "Details", "IP"], batches())

@@ -9,6 +9,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from portal import create_app, security_log
 from portal.config import TestConfig
 from portal.extensions import db
+from portal.admin.event_words import detail_words
 from portal.models import SecurityEvent
 from tests.security.helpers import enrolled_agent, sign_out, signed_in_agent, wrong_code
 
@@ -127,9 +128,13 @@ def test_refusals_while_waiting_and_while_locked_are_told_apart(app, person, cli
     assert value(samples, "portal_refused_codes_total", reason="locked") == 1
     assert value(samples, "portal_account_locks_total") == 1
     with app.app_context():
-        reasons = [security_log.details(e).get("reason") for e in db.session.scalars(
-            db.select(SecurityEvent).where(SecurityEvent.type == "2fa.throttled").order_by(SecurityEvent.id))]
-    assert reasons == ["throttled", "locked"]
+        refused = list(db.session.scalars(
+            db.select(SecurityEvent).where(SecurityEvent.type == "2fa.throttled").order_by(SecurityEvent.id)))
+        assert [security_log.details(e).get("reason") for e in refused] == ["throttled", "locked"]
+        # and the admin's security log says it in words
+        assert [detail_words(e) for e in refused] == [
+            "with Authenticator app, while the account had to wait between tries",
+            "with Authenticator app, while the account was locked"]
 
 
 @pytest.mark.app_config(**ON)
