@@ -50,7 +50,7 @@ def test_a_key_is_registered_with_everything_the_portal_keeps(app, person, clien
         authenticator = db.session.scalar(db.select(Authenticator).where(Authenticator.method == "webauthn"))
         stored = authenticator.webauthn_credential
         assert authenticator.name == "Blue YubiKey" and authenticator.is_default
-        assert authenticator.created_at and authenticator.last_used_at
+        assert authenticator.created_at and authenticator.last_used_at is None  # "Never" until a sign-in uses it
         assert stored.credential_id and len(stored.public_key) > 64 and stored.sign_count == 0
         assert stored.transports == "usb,nfc" and stored.aaguid == "00000000-0000-0000-0000-000000000000"
         assert stored.backup_eligible is False and stored.backed_up is False
