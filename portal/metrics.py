@@ -33,9 +33,15 @@ def _label(value, default: str = "other") -> str:
 class SecurityCounters:
     def __init__(self, registry):
         self.sign_ins = Counter("portal_sign_ins_total", "Sign-ins, by how (password, a method key, recovery, "
-                                "remembered_device, setup, skipped)", ["how"], registry=registry)
+                                "remembered_device, setup, skipped, passkey, provider_mfa)", ["how"], registry=registry)
+        self.sso_sign_ins = Counter("portal_sso_sign_ins_total", "Sign-ins through single sign-on, by who gave the "
+                                    "second factor (provider, portal, none)", ["mfa"], registry=registry)
         self.refused_codes = Counter("portal_refused_codes_total", "Second-factor codes refused, by reason "
-                                     "(wrong, expired, used_up, no_code, replay, throttled, locked)", ["reason"], registry=registry)
+                                     "(wrong, expired, used_up, no_code, replay, throttled, locked)", ["reason"],
+                                     registry=registry)
+        self.account_recoveries = Counter("portal_account_recoveries_total", "Lost-device account recoveries, by "
+                                          "step (requested, approved, refused, cancelled, completed)", ["step"],
+                                          registry=registry)
         self.locks = Counter("portal_account_locks_total", "Accounts locked after too many wrong codes",
                              registry=registry)
         self.admin_resets = Counter("portal_admin_2fa_resets_total", "Admins removing a person's 2FA",
@@ -50,6 +56,7 @@ class SecurityCounters:
                               registry=registry)
 
 
+_RECOVERY_STEPS = {f"recovery.{step}": step for step in ("requested", "approved", "refused", "cancelled", "completed")}
 # Why a code was refused, as 2fa.challenge_failed records it (base.Outcome values); anything else counts as wrong.
 _CODE_REFUSALS = {"wrong", "expired", "used_up", "no_code"}
 
@@ -64,7 +71,13 @@ def count_security_event(event_type: str, details: dict, app=None) -> None:
     from .security_log import EVENT_TYPES
     counters.events.labels(type=event_type if event_type in EVENT_TYPES else "other").inc()
     if event_type == "login.success":
-        counters.sign_ins.labels(how=_label(details.get("how"))).inc()
+        how = _label(details.get("how"))
+        counters.sign_ins.labels(how=how).inc()
+        if details.get("sso"):
+            counters.sso_sign_ins.labels(mfa={"provider_mfa": "provider", "password": "none",
+                                              "skipped": "none"}.get(how, "portal")).inc()
+    elif event_type in _RECOVERY_STEPS:
+        counters.account_recoveries.labels(step=_RECOVERY_STEPS[event_type]).inc()
     elif event_type == "2fa.challenge_failed":
         reason = details.get("reason")
         counters.refused_codes.labels(reason=reason if reason in _CODE_REFUSALS else "wrong").inc()

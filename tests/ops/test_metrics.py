@@ -149,6 +149,10 @@ def test_counters_come_from_the_security_log_after_commit(app, person, client):
         security_log.record("2fa.throttled", user_id, method="totp")
         security_log.record("password.reset_requested", user_id)
         security_log.record("login.success", user_id, how="<script>weird how</script>")
+        security_log.record("login.success", user_id, how="provider_mfa", sso="Contoso SSO")
+        security_log.record("login.success", user_id, how="totp", sso="Contoso SSO")
+        security_log.record("recovery.requested", user_id)
+        security_log.record("recovery.cancelled", user_id)
         assert value(scrape(client), "portal_account_locks_total") == 0  # not committed yet
         db.session.commit()
     samples = scrape(client)
@@ -158,6 +162,10 @@ def test_counters_come_from_the_security_log_after_commit(app, person, client):
     assert value(samples, "portal_refused_codes_total", reason="throttled") == 1
     assert value(samples, "portal_password_reset_requests_total") == 1
     assert value(samples, "portal_sign_ins_total", how="other") == 1  # a label never takes arbitrary text
+    assert value(samples, "portal_sso_sign_ins_total", mfa="provider") == 1
+    assert value(samples, "portal_sso_sign_ins_total", mfa="portal") == 1
+    assert value(samples, "portal_account_recoveries_total", step="requested") == 1
+    assert value(samples, "portal_account_recoveries_total", step="cancelled") == 1
 
 
 def test_the_admin_reset_from_the_command_line_is_counted_in_its_own_process(tmp_path, pg_schema, clock):
