@@ -70,7 +70,8 @@ def create_app(config_class=Config, **overrides) -> Flask:
 
     from .cli import register_cli
     register_cli(app)
-    from . import grace_period
+    from . import dates, grace_period
+    dates.init_app(app)  # times on the portal's clock in templates
     grace_period.register(app)  # the grace banner on every page, `flask grace remind`
     if app.config.get("PROXY_FIX_HOPS"):  # outermost: everything inside sees the client's address and scheme
         hops = app.config["PROXY_FIX_HOPS"]

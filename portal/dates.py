@@ -35,3 +35,9 @@ def in_words(at: datetime) -> str:
     """ "09:15 on Sunday 1 March 2026 (Europe/Berlin)" """
     day = local(at)
     return f"{day.strftime('%H:%M')} on {day_in_words(at)} ({zone_name()})"
+
+
+def init_app(app) -> None:
+    """Templates show times on the portal's clock: `dt|local` and `zone_name()`."""
+    app.add_template_filter(local, "local")
+    app.add_template_global(zone_name, "zone_name")

@@ -49,3 +49,14 @@ def test_agents_who_are_not_admins_cannot_see_or_end_sessions(app, actor):
     sam.sign_in()
     assert sam.get(f"/admin/end-users/{eve.id}").status_code == 403
     assert sam.submit(f"/admin/people/{eve.id}/sessions/end", {}, page="/agent/").status_code == 403
+
+
+def test_admin_lists_show_times_on_the_portals_clock(app, admin, actor):
+    from portal.extensions import db
+    from portal.settings import set_setting
+    with app.app_context():
+        set_setting("timezone", "Europe/Berlin")
+        db.session.commit()
+    eve = actor("eve@example.com", role="end-user", name="Eve Customer", with_app=True)
+    eve.sign_in()  # her app is used at 09:00 UTC
+    assert "1 Mar 2026 10:00 Europe/Berlin" in words(admin.get("/admin/end-users?q=eve"))
