@@ -16,7 +16,7 @@ from .forms import EnforceForm
 from .people import session_rows
 
 
-def _agent(user_id: int) -> User:
+def agent_or_404(user_id: int) -> User:
     agent = db.session.get(User, user_id)
     if agent is None or agent.kind != AGENT:
         abort(404, "There is no agent with that id.")
@@ -30,7 +30,7 @@ def agents():
     return render("admin/agents.html", 400 if listing.message else 200, listing=listing)
 
 
-def _tab(agent: User, status: int = 200, **context):
+def agent_tab(agent: User, status: int = 200, **context):
     instances = [i for i in registry.active_instances() if registry.method(i.plugin_key).can_be_set_up_by_admin]
     context.setdefault("enforce_form", EnforceForm(formdata=None, enforce=agent.enforce_2fa))
     context.setdefault("grace_form", grace_extension.blank_form())
@@ -44,21 +44,21 @@ def _tab(agent: User, status: int = 200, **context):
 @bp.route("/agents/<int:user_id>")
 @admin_required
 def agent_2fa(user_id: int):
-    return _tab(_agent(user_id))
+    return agent_tab(agent_or_404(user_id))
 
 
 @bp.route("/agents/<int:user_id>/enforce", methods=["POST"])
 @admin_required
 @fresh_proof_required
 def agent_enforce(user_id: int):
-    agent, form = _agent(user_id), EnforceForm()
+    agent, form = agent_or_404(user_id), EnforceForm()
     if not form.validate_on_submit():
-        return _tab(agent, 400, enforce_form=form)
+        return agent_tab(agent, 400, enforce_form=form)
     try:
         changed = rules.set_enforce(me(), agent, form.enforce.data)
     except FlowError as exc:
         form.enforce.errors.append(str(exc))
-        return _tab(agent, 400, enforce_form=form)
+        return agent_tab(agent, 400, enforce_form=form)
     if changed:
         flash(f"Enforce 2FA is {'on' if agent.enforce_2fa else 'off'} for {agent.name}."
               + (" They must set up 2FA on their next page or sign-in." if agent.enforce_2fa
@@ -78,7 +78,7 @@ class AgentSetupByAdmin(SetupPlace):
         return admin_required(fresh_proof_required(view))
 
     def subject(self, user_id, **kwargs) -> User:
-        return _agent(user_id)
+        return agent_or_404(user_id)
 
     def actor(self) -> User:
         return me()
@@ -104,17 +104,17 @@ AgentSetupByAdmin().register(bp, "/agents/<int:user_id>/setup/<int:instance_id>"
 @admin_required
 @fresh_proof_required
 def agent_remove(user_id: int):
-    agent, form = _agent(user_id), ConfirmForm()
+    agent, form = agent_or_404(user_id), ConfirmForm()
     if not form.validate_on_submit():
         abort(400)
     if not form.confirm.data:
         form.confirm.errors.append("Tick “Yes, I understand” to remove this agent's 2FA.")
-        return _tab(agent, 400, remove_form=form)
+        return agent_tab(agent, 400, remove_form=form)
     try:
         count = rules.reset_2fa(me(), agent)
     except FlowError as exc:
         form.confirm.errors.append(str(exc))
-        return _tab(agent, 400, remove_form=form)
+        return agent_tab(agent, 400, remove_form=form)
     if count is None:
         flash(f"The removal of {agent.name}'s 2FA is scheduled: it happens when the waiting period ends, unless they "
               "stop it. They were told by email. See Admin › Account recovery.", "success")
@@ -130,7 +130,7 @@ def agent_remove(user_id: int):
 @admin_required
 @fresh_proof_required
 def agent_unlock(user_id: int):
-    agent = _agent(user_id)
+    agent = agent_or_404(user_id)
     if not ActionForm().validate_on_submit():
         abort(400)
     rules.unlock(me(), agent)

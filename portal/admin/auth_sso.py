@@ -50,7 +50,7 @@ def _page(form: AuthSettingsForm, status: int = 200, confirm_message: str | None
 @admin_required
 @fresh_proof_required
 def auth_sessions_save():
-    from .portal_settings import _page as settings_page, came_from_settings
+    from .portal_settings import came_from_settings, settings_page
 
     form = SessionLimitsForm()
     if not form.validate_on_submit():

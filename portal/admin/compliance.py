@@ -16,7 +16,7 @@ from ..twofactor import registry
 from . import bp
 from .access import admin_required
 from .csv_export import download
-from .directory import PAGE_SIZE, normalise_query, page_query, _with_authenticators
+from .directory import PAGE_SIZE, normalise_query, page_query, with_authenticators
 
 INVALID = "Choose a 2FA status from the list."
 
@@ -58,7 +58,7 @@ def _csv(kind: str, filename: str) -> Response:
                     ", ".join(row.methods) or "Not set up", row.default or "",
                     "on" if row.user.enforce_2fa else "", row.last_used.isoformat(sep=" ") if row.last_used else "",
                     "Disabled" if row.user.disabled_at else "Locked" if row.locked else "Active")
-                   for row in _with_authenticators(users)]
+                   for row in with_authenticators(users)]
             if len(users) < PAGE_SIZE:
                 return
             after = users[-1].email

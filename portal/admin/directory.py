@@ -126,7 +126,7 @@ def people(kind: str, q: str = "", after: str | None = None, before: str | None 
     users = users[:PAGE_SIZE]
     if backwards:
         users.reverse()
-    listing = Listing(rows=_with_authenticators(users), q=q, status=status, message=message)
+    listing = Listing(rows=with_authenticators(users), q=q, status=status, message=message)
     if users:
         has_next = more if not backwards else True
         has_prev = (after is not None) if not backwards else more
@@ -135,7 +135,7 @@ def people(kind: str, q: str = "", after: str | None = None, before: str | None 
     return listing
 
 
-def _with_authenticators(users: list[User]) -> list[PersonRow]:
+def with_authenticators(users: list[User]) -> list[PersonRow]:
     """Every confirmed authenticator of the page's people, in one query."""
     rows = {u.id: PersonRow(u) for u in users}
     if rows:

@@ -12,7 +12,7 @@ from .access import admin_required, fresh_proof_required, me, render
 from .directory import is_locked, listing_for_request
 
 
-def _end_user(user_id: int) -> User:
+def end_user_or_404(user_id: int) -> User:
     person = db.session.get(User, user_id)
     if person is None or person.kind != END_USER:
         abort(404, "There is no end user with that id.")
@@ -34,14 +34,14 @@ def _reset_page(person: User, form: ConfirmForm, status: int = 200):
 @bp.route("/end-users/<int:user_id>/reset")
 @admin_required
 def end_user_reset(user_id: int):
-    return _reset_page(_end_user(user_id), ConfirmForm(formdata=None))
+    return _reset_page(end_user_or_404(user_id), ConfirmForm(formdata=None))
 
 
 @bp.route("/end-users/<int:user_id>/reset", methods=["POST"])
 @admin_required
 @fresh_proof_required
 def end_user_reset_save(user_id: int):
-    person, form = _end_user(user_id), ConfirmForm()
+    person, form = end_user_or_404(user_id), ConfirmForm()
     if not form.validate_on_submit():
         abort(400)
     if not form.confirm.data:
@@ -65,7 +65,7 @@ def end_user_reset_save(user_id: int):
 @admin_required
 @fresh_proof_required
 def end_user_unlock(user_id: int):
-    person = _end_user(user_id)
+    person = end_user_or_404(user_id)
     if not ActionForm().validate_on_submit():
         abort(400)
     rules.unlock(me(), person)

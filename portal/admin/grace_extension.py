@@ -24,17 +24,17 @@ class GraceExtensionForm(FlaskForm):
 @admin_required
 @fresh_proof_required
 def agent_grace(user_id: int):
-    from .agents import _agent, _tab
+    from .agents import agent_or_404, agent_tab
 
-    agent, form = _agent(user_id), GraceExtensionForm()
+    agent, form = agent_or_404(user_id), GraceExtensionForm()
     if not form.validate_on_submit():
-        return _tab(agent, 400, grace_form=form)
+        return agent_tab(agent, 400, grace_form=form)
     try:
         until = grace.to_utc(form.until.data, dates.zone_name())
         grace_period.extend(me(), agent, until, form.reason.data)
     except FlowError as exc:
         form.until.errors.append(str(exc))
-        return _tab(agent, 400, grace_form=form)
+        return agent_tab(agent, 400, grace_form=form)
     flash(f"{agent.name} may skip setting up 2FA until {dates.in_words(until)}. They have been told by email.",
           "success")
     return redirect(url_for("admin.agent_2fa", user_id=agent.id), code=303)
@@ -58,9 +58,9 @@ def _end_user_page(person, form, status: int = 200):
 @fresh_proof_required
 def end_user_grace(user_id: int):
     """The same for an end user, on a page of its own (End users › Extend grace period)."""
-    from .end_users import _end_user
+    from .end_users import end_user_or_404
 
-    person = _end_user(user_id)
+    person = end_user_or_404(user_id)
     if request.method == "GET":
         return _end_user_page(person, blank_form())
     form = GraceExtensionForm()

@@ -46,7 +46,7 @@ def save(admin: User, values: dict) -> list[str]:
     return changes
 
 
-def _page(form: PortalSettingsForm | None = None, limits_form: SessionLimitsForm | None = None, status: int = 200):
+def settings_page(form: PortalSettingsForm | None = None, limits_form: SessionLimitsForm | None = None, status: int = 200):
     form = form or PortalSettingsForm(formdata=None, **{key: get_setting(key) for key in FIELDS})
     limits_form = limits_form or SessionLimitsForm(
         formdata=None, **{field: get_setting(key) for field, key in SESSION_LIMITS.items()})
@@ -56,7 +56,7 @@ def _page(form: PortalSettingsForm | None = None, limits_form: SessionLimitsForm
 @bp.route("/settings")
 @admin_required
 def settings():
-    return _page()
+    return settings_page()
 
 
 @bp.route("/settings", methods=["POST"])
@@ -65,7 +65,7 @@ def settings():
 def settings_save():
     form = PortalSettingsForm()
     if not form.validate_on_submit():
-        return _page(form, status=400)
+        return settings_page(form, status=400)
     changes = save(me(), {key: form[key].data for key in FIELDS})
     flash(("Saved: " + "; ".join(changes) + ".") if changes else "Nothing changed.", "success")
     return redirect(url_for("admin.settings"), code=303)
