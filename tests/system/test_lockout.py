@@ -18,8 +18,9 @@ from .web import Browser
 pytestmark = pytest.mark.system
 
 ATTACKERS = 50
-WRONG_CODE = "Check the code in your app and try again"  # Outcome.WRONG's message
+WRONG_CODE = "That code isn't right"  # Outcome.WRONG's message (the attempt that starts a lock says it too)
 WAIT = "Too many wrong codes"  # throttled: the budget is spent for now
+TEMP_LOCKED = "Your account is locked after"  # the same refusal once the 15-minute lock has started, with until when
 LOCKED = "This account is locked"
 
 
@@ -53,7 +54,7 @@ class Attackers:
             if page.status == 401 and WRONG_CODE in page.text:
                 seen["wrong"] += 1
                 spent.append(i)  # this sign-in has one failure less to spend: use a new one
-            elif page.status == 429 and WAIT in page.text:
+            elif page.status == 429 and (WAIT in page.text or TEMP_LOCKED in page.text):
                 seen["wait"] += 1
             elif page.status == 403 and LOCKED in page.text:
                 seen["locked"] += 1
