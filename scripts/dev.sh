@@ -20,7 +20,8 @@ say "Creating the demo accounts"
 .venv/bin/flask demo
 PORT=${PORT:-5000}
 echo
-echo "Portal: http://127.0.0.1:${PORT}/  (help center)  ·  http://127.0.0.1:${PORT}/agent/  (agent console)"
-echo "Mail in development: http://127.0.0.1:${PORT}/dev/outbox/"
+echo "Portal: http://localhost:${PORT}/  (help center)  ·  http://localhost:${PORT}/agent/  (agent console)"
+echo "(open it as localhost, not 127.0.0.1: browsers offer security keys and passkeys only on a domain name)"
+echo "Mail in development: http://localhost:${PORT}/dev/outbox/"
 echo "Admin command line against this setup: FLASK_DEBUG=1 .venv/bin/flask --app wsgi user --help"
 exec .venv/bin/flask run --port "$PORT"
