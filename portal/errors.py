@@ -6,6 +6,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException, TooManyRequests
 
+from .account_status import AccountDisabled
 from .crypto import SecretsUnavailable
 from .extensions import db, login_manager
 from .logs import request_id
@@ -45,6 +46,10 @@ def init_app(app) -> None:
     def rate_limited(exc):
         body, status = _page(429)
         return body, status, ({"Retry-After": str(exc.retry_after)} if exc.retry_after else {})
+
+    @app.errorhandler(AccountDisabled)
+    def account_disabled(exc):  # a sign-in by any path (passkey, SSO) of a disabled account: say why
+        return _page(exc.code, exc.description)
 
     @app.errorhandler(HTTPException)
     def http_error(exc):

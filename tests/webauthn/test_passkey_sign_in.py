@@ -128,3 +128,15 @@ def test_switched_off_there_is_no_passkey_sign_in(app, person, client):
     assert "passkey" not in words(client.get("/login"))
     page = client.get("/login")
     assert client.post("/login/passkey/options", headers={"X-CSRFToken": csrf_token(page)}).status_code == 404
+
+
+def test_a_disabled_account_cannot_sign_in_with_its_passkey(app, person, client):
+    from portal import clock
+    key = customer_with_passkey(person, client, app)
+    with app.app_context():
+        db.session.scalar(db.select(User).where(User.email == CUSTOMER)).disabled_at = clock.now()
+        db.session.commit()
+    page, request_options = options(client)
+    response = sign_in(client, page, key.get(request_options))
+    assert response.status_code == 403 and "This account is disabled" in words(response)
+    assert client.get("/profile").status_code == 302  # not signed in
