@@ -19,7 +19,8 @@ from flask_mail import BadHeaderError, Connection, Message
 from . import clock
 from .extensions import db
 from .extensions import mail as mail_extension
-from .models import OutboxMessage
+from .i18n import for_person
+from .models import OutboxMessage, User
 from .settings import get_setting
 
 log = logging.getLogger(__name__)
@@ -67,13 +68,21 @@ def uses_dev_outbox(app=None) -> bool:
     return bool(app.debug and not app.config.get("MAIL_SERVER"))
 
 
-def send_email(to: str, subject: str, template: str, **context) -> None:
-    """Render templates/email/<template>.txt and .html and send them. Raises MailUnavailable on failure."""
+def send_email(to: str, subject, template: str, language: str | None = None, **context) -> None:
+    """Render templates/email/<template>.txt and .html and send them. Raises MailUnavailable on failure.
+
+    The mail is written in its recipient's language and time zone: those of `context["user"]` when it is an
+    account, else `language` (someone without an account yet). `subject` is therefore a lazy string or a
+    function returning the subject, evaluated in that language: `_l("Reset your password")`,
+    `lambda: _("Confirm it is you, for request #%(id)s", id=...)`."""
+    person = context.get("user") if isinstance(context.get("user"), User) else None
     portal_name = get_setting("portal_name")
-    context.setdefault("portal_name", portal_name)
-    context.setdefault("subject", subject)
-    text = render_template(f"email/{template}.txt", **context)
-    html = render_template(f"email/{template}.html", **context)
+    with for_person(person, language):
+        subject = str(subject() if callable(subject) else subject)
+        context.setdefault("portal_name", portal_name)
+        context.setdefault("subject", subject)
+        text = render_template(f"email/{template}.txt", **context)
+        html = render_template(f"email/{template}.html", **context)
     full_subject = f"[{portal_name}] {subject}"
     if uses_dev_outbox():
         db.session.add(OutboxMessage(recipient=to, subject=full_subject, text=text, html=html, created_at=clock.now()))

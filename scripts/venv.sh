@@ -15,3 +15,5 @@ pip_install -e ".${1:-}"
 if [[ "${1:-}" == *dev* ]]; then
   pip_install ./tests/plugin_pkg
 fi
+# The translations the portal reads (portal/translations/*/LC_MESSAGES/messages.mo) are built here, not committed.
+scripts/translations.sh compile

@@ -51,6 +51,9 @@ class User(UserMixin, db.Model):
     # then, whatever the portal-wide date. And the last reminder mailed about a grace date ("<iso date>/<days>").
     grace_until: Mapped[datetime | None] = mapped_column(DateTime)
     grace_reminded: Mapped[str | None] = mapped_column(String(40))
+    # The person's own language and time zone (portal.i18n): None follows the browser and the portal's zone.
+    language: Mapped[str | None] = mapped_column(String(8))
+    time_zone: Mapped[str | None] = mapped_column(String(64))
 
     authenticators: Mapped[list[Authenticator]] = relationship(
         back_populates="user", cascade="all, delete-orphan", order_by="Authenticator.created_at"
