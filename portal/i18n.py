@@ -96,6 +96,14 @@ def choose(code: str):
     return response
 
 
+def switch_url(code: str) -> str:
+    """The footer switcher's link to `code`: back to this page after, unless its address holds a token (a reset or
+    activation link), which must not travel in another URL: that one goes to the home page."""
+    if "token" in (request.view_args or {}):
+        return url_for("i18n.choose", code=code)
+    return url_for("i18n.choose", code=code, next=request.path)
+
+
 def init_app(app) -> None:
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LANGUAGE)
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", "translations")
@@ -105,3 +113,4 @@ def init_app(app) -> None:
     app.register_blueprint(bp)
     app.add_template_global(language_code, "language_code")
     app.add_template_global(LANGUAGES, "LANGUAGES")
+    app.add_template_global(switch_url, "language_switch_url")

@@ -1,6 +1,7 @@
 from flask import Blueprint
 
 from ..account_recovery.views import register_recovery_request
+from ..language_prefs import register_language_routes
 from ..password_views import register_password_routes
 from ..requests.helpcenter_views import register_helpcenter_request_routes
 from ..twofactor.account_views import register_account_routes
@@ -12,6 +13,7 @@ from .forms import AuthenticatorSetupForm
 
 bp = Blueprint("helpcenter", __name__)
 register_login_routes(bp, AREA)
+register_language_routes(bp, AREA, "/profile/language", back="helpcenter.profile")  # language and time zone
 register_recovery_request(bp, AREA)  # "I can't use any of my methods" (portal.account_recovery)
 # Recovery codes, devices, sessions, activity, fresh proof; each authenticator's Edit, default and Remove.
 register_account_routes(bp, AREA, back="helpcenter.two_factor")

@@ -28,3 +28,9 @@ def test_switcher_never_leaves_the_site_and_ignores_unknown_languages(client):
     assert response.status_code == 302 and "evil" not in response.headers["Location"]
     response = client.get("/language/xx?next=/login")
     assert "portal_language" not in response.headers.get("Set-Cookie", "")
+
+
+def test_a_token_in_the_address_never_travels_in_the_switcher_links(client):
+    page = client.get("/reset-password/abcdefghijklmnopqrstuvwxyz0123456789").get_data(as_text=True)
+    footer = re.search(r"<footer.*?</footer>", page, re.S).group(0)
+    assert "abcdefghijklmnopqrstuvwxyz" not in footer and 'href="/language/de"' in footer
