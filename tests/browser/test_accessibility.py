@@ -23,6 +23,9 @@ NOT_PAGES = {"static", "health.healthz", "health.readyz", "agent.recovery_codes_
 # Single sign-on (portal.sso): the way to the identity provider and its redirect back are not pages of the portal;
 # tests/browser/test_sso.py drives them and checks the refusal page.
 NOT_PAGES |= {"agent.sso_start", "helpcenter.sso_start", "agent.sso_callback", "helpcenter.sso_callback"}
+# The footer's language switcher sets a cookie and goes back (tests/i18n drive it); crawling it would change the
+# language of every page after it.
+NOT_PAGES |= {"i18n.choose"}
 
 
 @pytest.fixture(autouse=True)
