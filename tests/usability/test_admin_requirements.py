@@ -30,7 +30,7 @@ def test_the_preview_says_who_will_be_asked_and_warns_the_admin_about_themselves
         from portal import security_log
         security_log.record("2fa.email_failed", ada.id)
         db.session.commit()
-    assert ("Mail goes out through 127.0.0.1, but an email code could not be sent at 09:00 on Sunday 1 March 2026 "
+    assert ("Mail goes out through 127.0.0.1, but an email code could not be sent at 09:00 on Sunday, 1 March 2026 "
             "(UTC): check the mail server") in words(ada.get("/admin/auth"))
     assert "You have no 2FA yourself. Once it is required for you, you will be signed out" in page
 
@@ -74,7 +74,7 @@ def test_enforce_means_now_whatever_the_grace_date_and_an_admin_extends_one_pers
     r = admin.submit(f"/admin/agents/{nat.id}/grace", {"until": "2026-03-10T18:00", "reason": "New phone on Monday"},
                      page=tab_url)
     assert r.status_code == 303
-    assert flashes(admin.get(tab_url)) == ["Nat New may skip setting up 2FA until 18:00 on Tuesday 10 March 2026 "
+    assert flashes(admin.get(tab_url)) == ["Nat New may skip setting up 2FA until 18:00 on Tuesday, 10 March 2026 "
                                            "(Europe/Berlin). They have been told by email."]
     (logged,) = events(app, "2fa.grace_extended")
     assert logged.actor_id == admin.id and "New phone on Monday" in logged.detail
