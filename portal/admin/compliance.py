@@ -123,18 +123,20 @@ def chart_svg(groups: list[Adoption]) -> Markup:
     figures themselves, and the SVG has a title and a description for screen readers."""
     lines = []
     for g in groups:
-        title = _("End users with 2FA") if g.kind == END_USER else _("Agents with 2FA")
-        lines.append((title, g.share, _("%(share)d%% (%(with_2fa)d of %(people)d)", share=g.share,
+        heading = _("End users with 2FA") if g.kind == END_USER else _("Agents with 2FA")
+        lines.append((heading, g.share, _("%(share)d%% (%(with_2fa)d of %(people)d)", share=g.share,
                                         with_2fa=g.with_2fa, people=g.people), True))
         for name, n in g.by_method:
             share = round(100 * n / g.people) if g.people else 0
             lines.append((f"  {name}", share, _("%(people)d (%(share)d%%)", people=n, share=share), False))
     height = ROW * len(lines) + GAP
     width = LABEL_W + BAR + 130
-    desc = "; ".join(_("%(label)s: %(figures)s", label=label.strip(), figures=said) for label, _share, said, _main in lines)
+    title = _("2FA adoption")
+    desc = "; ".join(_("%(label)s: %(figures)s", label=label.strip(), figures=said)
+                     for label, _share, said, _main in lines)
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-labelledby="adoption-svg-title '
              f'adoption-svg-desc" viewBox="0 0 {width} {height}" width="100%" class="adoption-chart">',
-             f'<title id="adoption-svg-title">{escape(_("2FA adoption"))}</title>',
+             f'<title id="adoption-svg-title">{escape(title)}</title>',
              f'<desc id="adoption-svg-desc">{escape(desc)}</desc>']
     for i, (label, share, said, main) in enumerate(lines):
         y = GAP + i * ROW
