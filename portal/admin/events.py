@@ -78,7 +78,9 @@ def security_log():
     events = list(db.session.scalars(query.limit(PAGE_SIZE + 1)))
     more = len(events) > PAGE_SIZE
     events = events[:PAGE_SIZE]
-    return render("admin/security_log.html", status, events=events, types=EVENT_TYPES,
+    # The types' words as plain text, so the page escapes them (“Auth & SSO”) like any text.
+    types = {key: str(words) for key, words in EVENT_TYPES.items()}
+    return render("admin/security_log.html", status, events=events, types=types,
                   person=params["person"] or "", event_type=params["type"] or "", date_from=params["from"] or "",
                   date_to=params["to"] or "", params=params, message=" ".join(messages) or None,
                   next_before=events[-1].id if more and events else None, paged=before is not None,
