@@ -1,6 +1,7 @@
 """Admin › Account recovery: recoveries apart from ordinary requests, each with the requester verification state
 and the account's recent security activity; approve, refuse; the waiting period and the Remove 2FA delay."""
 from flask import abort, flash, redirect, url_for
+from flask_babel import gettext as _, lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms.fields import BooleanField, IntegerField, SubmitField
 from wtforms.validators import InputRequired, NumberRange
@@ -16,16 +17,17 @@ from ..twofactor.forms import ActionForm
 from . import flow
 
 RECENT = 15
-STATES = {"requested": "Waiting for approval", "waiting": "Waiting period running", "cancelled": "Cancelled",
-          "refused": "Refused", "completed": "Completed: 2FA removed"}
+STATES = {"requested": _l("Waiting for approval"), "waiting": _l("Waiting period running"),
+          "cancelled": _l("Cancelled"), "refused": _l("Refused"), "completed": _l("Completed: 2FA removed")}
 
 
 class RecoverySettingsForm(FlaskForm):
-    wait_hours = IntegerField("Waiting period (hours)", validators=[
-        InputRequired("Enter a number of hours."),
-        NumberRange(min=0, max=flow.WAIT_HOURS_MAX, message=f"Enter 0 to {flow.WAIT_HOURS_MAX} hours.")])
-    delay_removal = BooleanField("“Remove 2FA” by an admin waits too, with the owner's notice and cancel link")
-    submit = SubmitField("Save")
+    wait_hours = IntegerField(_l("Waiting period (hours)"), validators=[
+        InputRequired(_l("Enter a number of hours.")),
+        # NumberRange fills in %(min)s and %(max)s.
+        NumberRange(min=0, max=flow.WAIT_HOURS_MAX, message=_l("Enter %(min)s to %(max)s hours."))])
+    delay_removal = BooleanField(_l("“Remove 2FA” by an admin waits too, with the owner's notice and cancel link"))
+    submit = SubmitField(_l("Save"))
 
 
 def register_admin_recovery_routes(bp) -> None:
@@ -57,7 +59,7 @@ def register_admin_recovery_routes(bp) -> None:
         security_log.record("admin.policy_changed", None, actor=me(), recovery_wait_hours=form.wait_hours.data,
                             delay_admin_2fa_removal=bool(form.delay_removal.data))
         db.session.commit()
-        flash("Account recovery settings saved.", "success")
+        flash(_("Account recovery settings saved."), "success")
         return redirect(url_for("admin.recoveries"), code=303)
 
     def detail_page(row, status=200, error=None):
@@ -87,8 +89,8 @@ def register_admin_recovery_routes(bp) -> None:
             outcome = flow.approve(row, me())
         except FlowError as exc:
             return detail_page(row, 409, error=str(exc))
-        flash("Approved. A second, different admin must approve it too." if outcome == "approved" else
-              "Approved. The waiting period runs now; the owner was told and can still stop it.", "success")
+        flash(_("Approved. A second, different admin must approve it too.") if outcome == "approved" else
+              _("Approved. The waiting period runs now; the owner was told and can still stop it."), "success")
         return redirect(url_for("admin.recovery", recovery_id=row.id), code=303)
 
     @admin_required
@@ -102,7 +104,7 @@ def register_admin_recovery_routes(bp) -> None:
         except FlowError as exc:
             return detail_page(row, 409, error=str(exc))
         if refused:
-            flash("Refused. The owner was told.", "success")
+            flash(_("Refused. The owner was told."), "success")
         return redirect(url_for("admin.recovery", recovery_id=row.id), code=303)
 
     bp.add_url_rule("/recoveries", "recoveries", list_view)

@@ -1,6 +1,7 @@
 """Agents > Agent Profiles: the searchable list and each agent's 2FA tab: Enforce 2FA, Set up 2FA on
 the agent's behalf, Remove (lost phone), Unlock."""
 from flask import abort, flash, redirect, url_for
+from flask_babel import gettext as _, ngettext
 
 from ..extensions import db
 from ..models import AGENT, User
@@ -19,7 +20,7 @@ from .people import session_rows
 def agent_or_404(user_id: int) -> User:
     agent = db.session.get(User, user_id)
     if agent is None or agent.kind != AGENT:
-        abort(404, "There is no agent with that id.")
+        abort(404, _("There is no agent with that id."))
     return agent
 
 
@@ -60,11 +61,15 @@ def agent_enforce(user_id: int):
         form.enforce.errors.append(str(exc))
         return agent_tab(agent, 400, enforce_form=form)
     if changed:
-        flash(f"Enforce 2FA is {'on' if agent.enforce_2fa else 'off'} for {agent.name}."
-              + (" They must set up 2FA on their next page or sign-in." if agent.enforce_2fa
-                 and not agent.confirmed_authenticators else ""), "success")
+        if not agent.enforce_2fa:
+            flash(_("Enforce 2FA is off for %(name)s.", name=agent.name), "success")
+        elif agent.confirmed_authenticators:
+            flash(_("Enforce 2FA is on for %(name)s.", name=agent.name), "success")
+        else:
+            flash(_("Enforce 2FA is on for %(name)s. They must set up 2FA on their next page or sign-in.",
+                    name=agent.name), "success")
     else:
-        flash("Nothing changed.", "info")
+        flash(_("Nothing changed."), "info")
     return redirect(url_for("admin.agent_2fa", user_id=agent.id), code=303)
 
 
@@ -93,7 +98,8 @@ class AgentSetupByAdmin(SetupPlace):
         return {"agent": user, "user": me()}
 
     def done(self, user: User, authenticator, **kwargs):
-        flash(f"2FA is set up for {user.name}: “{authenticator.name}”. They have been told by email.", "success")
+        flash(_("2FA is set up for %(name)s: “%(authenticator)s”. They have been told by email.", name=user.name,
+                authenticator=authenticator.name), "success")
         return redirect(url_for("admin.agent_2fa", user_id=user.id), code=303)
 
 
@@ -108,7 +114,7 @@ def agent_remove(user_id: int):
     if not form.validate_on_submit():
         abort(400)
     if not form.confirm.data:
-        form.confirm.errors.append("Tick “Yes, I understand” to remove this agent's 2FA.")
+        form.confirm.errors.append(_("Tick “Yes, I understand” to remove this agent's 2FA."))
         return agent_tab(agent, 400, remove_form=form)
     try:
         count = rules.reset_2fa(me(), agent)
@@ -116,13 +122,20 @@ def agent_remove(user_id: int):
         form.confirm.errors.append(str(exc))
         return agent_tab(agent, 400, remove_form=form)
     if count is None:
-        flash(f"The removal of {agent.name}'s 2FA is scheduled: it happens when the waiting period ends, unless they "
-              "stop it. They were told by email. See Admin › Account recovery.", "success")
+        flash(_("The removal of %(name)s's 2FA is scheduled: it happens when the waiting period ends, unless they "
+                "stop it. They were told by email. See Admin › Account recovery.", name=agent.name), "success")
         return redirect(url_for("admin.agent_2fa", user_id=agent.id), code=303)
-    flash(f"Removed 2FA from {agent.name} ({count} authenticator{'s' if count != 1 else ''}). They were signed "
-          "out everywhere and told by email." + (" They must set up 2FA again at their next sign-in, with no new "
-                                                  "grace period." if policy.requirement(agent).required else ""),
-          "success")
+    if policy.requirement(agent).required:
+        flash(ngettext("Removed 2FA from %(name)s (%(num)d authenticator). They were signed out everywhere and told "
+                       "by email. They must set up 2FA again at their next sign-in, with no new grace period.",
+                       "Removed 2FA from %(name)s (%(num)d authenticators). They were signed out everywhere and told "
+                       "by email. They must set up 2FA again at their next sign-in, with no new grace period.",
+                       count, name=agent.name), "success")
+    else:
+        flash(ngettext("Removed 2FA from %(name)s (%(num)d authenticator). They were signed out everywhere and told "
+                       "by email.",
+                       "Removed 2FA from %(name)s (%(num)d authenticators). They were signed out everywhere and told "
+                       "by email.", count, name=agent.name), "success")
     return redirect(url_for("admin.agent_2fa", user_id=agent.id), code=303)
 
 
@@ -134,5 +147,5 @@ def agent_unlock(user_id: int):
     if not ActionForm().validate_on_submit():
         abort(400)
     rules.unlock(me(), agent)
-    flash(f"{agent.name} is unlocked and can try their codes again.", "success")
+    flash(_("%(name)s is unlocked and can try their codes again.", name=agent.name), "success")
     return redirect(url_for("admin.agent_2fa", user_id=agent.id), code=303)

@@ -1,6 +1,7 @@
 """Auth & SSO > Two-Factor Authentication > Manage: method switches, agent and end-user requirement,
 and the grace date entered in the admin's timezone."""
 from flask import flash, redirect, url_for
+from flask_babel import gettext as _
 
 from .. import clock
 from ..settings import get_setting, grace_until
@@ -58,7 +59,7 @@ def auth_sessions_save():
             return settings_page(limits_form=form, status=400)
         return _page(_current_form(), 400, limits_form=form)
     changes = set_session_limits(me(), {field: form[field].data for field in SESSION_LIMITS})
-    flash("Session limits saved." if changes else "Nothing changed.", "success")
+    flash(_("Session limits saved.") if changes else _("Nothing changed."), "success")
     return redirect(url_for("admin.settings" if came_from_settings() else "admin.auth"), code=303)
 
 
@@ -93,7 +94,7 @@ def auth_save():
         return _page(form, 409, confirm_message=str(exc))
     except FlowError as exc:
         return _page(form, 400, error=str(exc))
-    flash(("Saved: " + "; ".join(changes) + ".") if changes else "Nothing changed.", "success")
+    flash(_("Saved: %(changes)s.", changes="; ".join(changes)) if changes else _("Nothing changed."), "success")
     if grace_utc is not None and grace_utc <= clock.now() and choices.require_agents:
-        flash("That grace date has already passed, so agents can't skip setting up 2FA.", "info")
+        flash(_("That grace date has already passed, so agents can't skip setting up 2FA."), "info")
     return redirect(url_for("admin.auth"), code=303)

@@ -6,6 +6,7 @@ A status is "none" (no confirmed second factor), "locked" (the failure budget st
 from dataclasses import dataclass
 
 from flask import Response, abort, request
+from flask_babel import gettext as _, lazy_gettext as _l
 from markupsafe import Markup, escape
 from sqlalchemy import exists, func, or_
 
@@ -18,13 +19,13 @@ from .access import admin_required
 from .csv_export import download
 from .directory import PAGE_SIZE, normalise_query, page_query, with_authenticators
 
-INVALID = "Choose a 2FA status from the list."
+INVALID = _l("Choose a 2FA status from the list.")
 
 
 def statuses() -> list[tuple[str, str]]:
     """(value, words) of every status the lists filter by."""
     methods = [(f"method:{key}", method.label) for key, method in registry.discovered().items()]
-    return [("none", "No 2FA")] + methods + [("locked", "Locked")]
+    return [("none", _("No 2FA"))] + methods + [("locked", _("Locked"))]
 
 
 def status_condition(status: str):
@@ -38,7 +39,7 @@ def status_condition(status: str):
         return or_(User.admin_locked.is_(True), User.next_attempt_at > clock.now())
     if status in dict(statuses()) and status.startswith("method:"):
         return exists().where(*confirmed, Authenticator.method == status.partition(":")[2])
-    abort(400, INVALID)
+    abort(400, str(INVALID))
 
 
 def requested_status() -> str:
@@ -63,8 +64,9 @@ def _csv(kind: str, filename: str) -> Response:
                 return
             after = users[-1].email
 
-    return download(filename, ["Name", "Email", "Admin", "2FA methods", "Default", "Enforce 2FA", "Last used (UTC)",
-                               "Status"], batches())
+    # The headings are in the admin's language; the cells are data and stay as they are.
+    return download(filename, [_("Name"), _("Email"), _("Admin"), _("2FA methods"), _("Default"), _("Enforce 2FA"),
+                               _("Last used (UTC)"), _("Status")], batches())
 
 
 @bp.route("/agents.csv")
@@ -87,6 +89,7 @@ class Adoption:
     people: int
     with_2fa: int
     by_method: list  # (method label, people)
+    kind: str = ""  # AGENT or END_USER
 
     @property
     def share(self) -> int:
@@ -105,10 +108,10 @@ def adoption() -> list[Adoption]:
         .group_by(User.kind, Authenticator.method)).all()
     labels = {key: m.label for key, m in registry.discovered().items()}
     result = []
-    for kind, label in ((AGENT, "Agents"), (END_USER, "End users")):
+    for kind, label in ((AGENT, _("Agents")), (END_USER, _("End users"))):
         people, with_2fa = totals.get(kind, (0, 0))
         methods = sorted(((labels.get(m, m), n) for k, m, n in per_method if k == kind), key=lambda x: -x[1])
-        result.append(Adoption(label, people, with_2fa, methods))
+        result.append(Adoption(label, people, with_2fa, methods, kind))
     return result
 
 
@@ -120,16 +123,20 @@ def chart_svg(groups: list[Adoption]) -> Markup:
     figures themselves, and the SVG has a title and a description for screen readers."""
     lines = []
     for g in groups:
-        lines.append((f"{g.label} with 2FA", g.share, f"{g.share}% ({g.with_2fa} of {g.people})", True))
+        heading = _("End users with 2FA") if g.kind == END_USER else _("Agents with 2FA")
+        lines.append((heading, g.share, _("%(share)d%% (%(with_2fa)d of %(people)d)", share=g.share,
+                                        with_2fa=g.with_2fa, people=g.people), True))
         for name, n in g.by_method:
             share = round(100 * n / g.people) if g.people else 0
-            lines.append((f"  {name}", share, f"{n} ({share}%)", False))
+            lines.append((f"  {name}", share, _("%(people)d (%(share)d%%)", people=n, share=share), False))
     height = ROW * len(lines) + GAP
     width = LABEL_W + BAR + 130
-    desc = "; ".join(f"{label.strip()}: {said}" for label, _, said, _ in lines)
+    title = _("2FA adoption")
+    desc = "; ".join(_("%(label)s: %(figures)s", label=label.strip(), figures=said)
+                     for label, _share, said, _main in lines)
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-labelledby="adoption-svg-title '
              f'adoption-svg-desc" viewBox="0 0 {width} {height}" width="100%" class="adoption-chart">',
-             '<title id="adoption-svg-title">2FA adoption</title>',
+             f'<title id="adoption-svg-title">{escape(title)}</title>',
              f'<desc id="adoption-svg-desc">{escape(desc)}</desc>']
     for i, (label, share, said, main) in enumerate(lines):
         y = GAP + i * ROW

@@ -117,7 +117,7 @@ def people(kind: str, q: str = "", after: str | None = None, before: str | None 
     q = normalise_query(q)
     message = None
     if status and status not in dict(statuses()):
-        status, message = "", INVALID
+        status, message = "", str(INVALID)
     where = status_condition(status)
     after, before = (storable(key) if key is not None else None for key in (after, before))
     backwards = before is not None and after is None

@@ -1,6 +1,7 @@
 """End users: the help center's people, searchable and paginated, with Reset 2FA (lost access: the same removal,
 logging, notification and session revocation as an agent's) and Unlock."""
 from flask import abort, flash, redirect, url_for
+from flask_babel import gettext as _, ngettext
 
 from ..extensions import db
 from ..models import END_USER, User
@@ -15,7 +16,7 @@ from .directory import is_locked, listing_for_request
 def end_user_or_404(user_id: int) -> User:
     person = db.session.get(User, user_id)
     if person is None or person.kind != END_USER:
-        abort(404, "There is no end user with that id.")
+        abort(404, _("There is no end user with that id."))
     return person
 
 
@@ -45,7 +46,7 @@ def end_user_reset_save(user_id: int):
     if not form.validate_on_submit():
         abort(400)
     if not form.confirm.data:
-        form.confirm.errors.append("Tick “Yes, I understand” to reset this person's 2FA.")
+        form.confirm.errors.append(_("Tick “Yes, I understand” to reset this person's 2FA."))
         return _reset_page(person, form, 400)
     try:
         count = rules.reset_2fa(me(), person)
@@ -53,11 +54,13 @@ def end_user_reset_save(user_id: int):
         form.confirm.errors.append(str(exc))
         return _reset_page(person, form, 400)
     if count is None:
-        flash(f"The removal of {person.name}'s 2FA is scheduled: it happens when the waiting period ends, unless they "
-              "stop it. They were told by email. See Admin › Account recovery.", "success")
+        flash(_("The removal of %(name)s's 2FA is scheduled: it happens when the waiting period ends, unless they "
+                "stop it. They were told by email. See Admin › Account recovery.", name=person.name), "success")
         return redirect(url_for("admin.end_users", q=person.email), code=303)
-    flash(f"Reset 2FA for {person.name} ({count} authenticator{'s' if count != 1 else ''} removed). They were "
-          "signed out everywhere and told by email.", "success")
+    flash(ngettext("Reset 2FA for %(name)s (%(num)d authenticator removed). They were signed out everywhere and "
+                   "told by email.",
+                   "Reset 2FA for %(name)s (%(num)d authenticators removed). They were signed out everywhere and "
+                   "told by email.", count, name=person.name), "success")
     return redirect(url_for("admin.end_users", q=person.email), code=303)
 
 
@@ -69,5 +72,5 @@ def end_user_unlock(user_id: int):
     if not ActionForm().validate_on_submit():
         abort(400)
     rules.unlock(me(), person)
-    flash(f"{person.name} is unlocked and can try their codes again.", "success")
+    flash(_("%(name)s is unlocked and can try their codes again.", name=person.name), "success")
     return redirect(url_for("admin.end_users", q=person.email), code=303)

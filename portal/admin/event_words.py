@@ -2,29 +2,29 @@
 not `key: value` pairs. A detail the log does not know yet is still shown, as “key: value”."""
 from datetime import datetime
 
+from flask_babel import gettext as _, lazy_gettext as _l, ngettext
+
 from .. import dates
 from ..models import SecurityEvent
 from ..security_log import details
 from ..twofactor import registry
 
-KINDS = {"recovery": "a recovery code", "reauth": "Confirm it's you", "password": "a password"}
-LOCKS = {"temporary": "locked for 15 minutes", "admin": "locked until an admin unlocks it"}
+KINDS = {"recovery": _l("a recovery code"), "reauth": _l("Confirm it's you"), "password": _l("a password")}
+LOCKS = {"temporary": _l("locked for 15 minutes"), "admin": _l("locked until an admin unlocks it")}
 DESCRIBED = {"login.success": {"how"}}  # describe() already says it
 # Why a code was refused (2fa.challenge_failed, 2fa.throttled): a plain wrong code needs no words.
-REFUSALS = {"wrong": "", "expired": "the code had expired", "used_up": "too many tries for that code",
-            "no_code": "no code had been sent", "throttled": "while the account had to wait between tries",
-            "locked": "while the account was locked"}
+REFUSALS = {"wrong": "", "expired": _l("the code had expired"), "used_up": _l("too many tries for that code"),
+            "no_code": _l("no code had been sent"), "throttled": _l("while the account had to wait between tries"),
+            "locked": _l("while the account was locked")}
+# Details that are a number of things: said only when they are one (else as “key: value”).
+COUNTED = {"failures", "remaining", "removed", "count"}
 
 
 def _method(key) -> str:
     if key in KINDS:
-        return KINDS[key]
+        return str(KINDS[key])
     method = registry.method(key) if isinstance(key, str) else None
-    return method.label if method else str(key)
-
-
-def _plural(n, one: str, many: str) -> str:
-    return f"{n} {one if n == 1 else many}"
+    return str(method.label) if method else str(key)
 
 
 def _when(value) -> str:
@@ -35,22 +35,26 @@ def _when(value) -> str:
 
 
 PHRASES = {
-    "method": lambda v: f"with {_method(v)}",
-    "name": lambda v: f"“{v}”",
-    "authenticator": lambda v: f"“{v}”",
-    "failures": lambda v: f"{_plural(v, 'failure', 'failures')} in a row",
-    "lock": lambda v: LOCKS.get(v, f"lock: {v}"),
-    "remaining": lambda v: f"{_plural(v, 'recovery code', 'recovery codes')} left",
-    "removed": lambda v: f"{_plural(v, 'authenticator', 'authenticators')} removed",
-    "changes": lambda v: "; ".join(map(str, v)) if isinstance(v, list) else str(v),
-    "deadline": lambda v: f"grace period until {_when(v)}",
-    "until": lambda v: f"until {v}",
-    "reason": lambda v: REFUSALS[v] if v in REFUSALS else f"reason: “{v}”",
+    "method": lambda v: _("with %(method)s", method=_method(v)),
+    "name": lambda v: _("“%(name)s”", name=v),
+    "authenticator": lambda v: _("“%(name)s”", name=v),
+    "failures": lambda v: ngettext("%(num)d failure in a row", "%(num)d failures in a row", v),
+    "lock": lambda v: str(LOCKS[v]) if v in LOCKS else _("lock: %(value)s", value=v),
+    "remaining": lambda v: ngettext("%(num)d recovery code left", "%(num)d recovery codes left", v),
+    "removed": lambda v: ngettext("%(num)d authenticator removed", "%(num)d authenticators removed", v),
+    "changes": lambda v: "; ".join(map(str, v)) if isinstance(v, list) else str(v),  # kept in English (data)
+    "deadline": lambda v: _("grace period until %(when)s", when=_when(v)),
+    "until": lambda v: _("until %(when)s", when=v),
+    "reason": lambda v: str(REFUSALS[v]) if v in REFUSALS else _("reason: “%(reason)s”", reason=v),
     "browser": lambda v: str(v),
-    "count": lambda v: _plural(v, "session", "sessions"),
-    "enforced": lambda v: "Enforce 2FA on" if v else "Enforce 2FA off",
-    "ip": lambda v: f"from {v}",
+    "count": lambda v: ngettext("%(num)d session", "%(num)d sessions", v),
+    "enforced": lambda v: _("Enforce 2FA on") if v else _("Enforce 2FA off"),
+    "ip": lambda v: _("from %(ip)s", ip=v),
 }
+
+
+def _is_count(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def detail_words(event: SecurityEvent) -> str:
@@ -60,6 +64,8 @@ def detail_words(event: SecurityEvent) -> str:
         if key in said:
             continue
         phrase = PHRASES.get(key)
-        words.append(phrase(value) if phrase else
-                     f"{key.replace('_', ' ')}: {', '.join(map(str, value)) if isinstance(value, list) else value}")
+        if phrase and (key not in COUNTED or _is_count(value)):
+            words.append(phrase(value))
+        else:  # not known yet, or not what it should be: as it is
+            words.append(f"{key.replace('_', ' ')}: {', '.join(map(str, value)) if isinstance(value, list) else value}")
     return ", ".join(w for w in words if w)

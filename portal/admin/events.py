@@ -8,6 +8,7 @@ Any text is a filter: the person's email is normalised as sign-in does and loses
 from datetime import date, datetime, time, timedelta
 
 from flask import abort, request
+from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
 from ..safe_url import row_id
@@ -35,13 +36,13 @@ def _filters():
              .order_by(SecurityEvent.id.desc()))
     messages, status = [], 200
     if event_type and event_type not in EVENT_TYPES:
-        messages, event_type, status = ["Choose an event type from the list."], "", 400
+        messages, event_type, status = [_("Choose an event type from the list.")], "", 400
     if event_type:
         query = query.where(SecurityEvent.type == event_type)
     if email:
         person = db.session.scalar(db.select(User).where(User.email == email))
         if person is None:
-            messages.append(f"No one has the email address {email}.")
+            messages.append(_("No one has the email address %(email)s.", email=email))
             query = query.where(db.false())
         else:
             query = query.where(SecurityEvent.user_id == person.id)
@@ -53,7 +54,7 @@ def _filters():
         try:
             day = date.fromisoformat(raw)
         except ValueError:
-            messages.append("Enter dates like 2026-03-31.")
+            messages.append(_("Enter dates like 2026-03-31."))
             status = 400
             continue
         days[name] = raw
@@ -77,7 +78,9 @@ def security_log():
     events = list(db.session.scalars(query.limit(PAGE_SIZE + 1)))
     more = len(events) > PAGE_SIZE
     events = events[:PAGE_SIZE]
-    return render("admin/security_log.html", status, events=events, types=EVENT_TYPES,
+    # The types' words as plain text, so the page escapes them (“Auth & SSO”) like any text.
+    types = {key: str(words) for key, words in EVENT_TYPES.items()}
+    return render("admin/security_log.html", status, events=events, types=types,
                   person=params["person"] or "", event_type=params["type"] or "", date_from=params["from"] or "",
                   date_to=params["to"] or "", params=params, message=" ".join(messages) or None,
                   next_before=events[-1].id if more and events else None, paged=before is not None,
@@ -87,7 +90,7 @@ def security_log():
 @bp.route("/security-log.csv")
 @admin_required
 def security_log_csv():
-    query, _, _, status = _filters()
+    query, _params, _messages, status = _filters()
     if status != 200:
         abort(400)
 
@@ -103,4 +106,5 @@ def security_log_csv():
                 return
             before = events[-1].id
 
-    return download("security-log.csv", ["When (UTC)", "Event", "Person", "By", "Details", "IP"], batches())
+    return download("security-log.csv", [_("When (UTC)"), _("Event"), _("Person"), _("By"), _("Details"), _("IP")],
+                    batches())

@@ -1,4 +1,5 @@
 """The admin pages' forms. Labels are the product's own words (the words admins know from osTicket and Deskpro)."""
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
 from wtforms import SelectField
@@ -9,7 +10,7 @@ from wtforms.widgets import html_params
 
 from .grace import listed_timezones, timezone_names
 
-STATUSES = [SelectChoice("active", "Active"), SelectChoice("disabled", "Disabled")]
+STATUSES = [SelectChoice("active", _l("Active")), SelectChoice("disabled", _l("Disabled"))]
 
 
 class NamesSelect:
@@ -45,16 +46,16 @@ class TimezoneField(SelectField):
 
 class AuthSettingsForm(FlaskForm):
     """Auth & SSO's form; auth_settings_form() adds a switch for each installed method."""
-    require_agents = BooleanField("Require agents to set up 2FA")
+    require_agents = BooleanField(_l("Require agents to set up 2FA"))
     grace_until = DateTimeLocalField(
-        "Grace Period", validators=[Optional()],
+        _l("Grace Period"), validators=[Optional()],
         format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"],
-        invalid_value_message="Enter the date and time like 2026-03-31 17:00.")
-    grace_timezone = TimezoneField("Timezone of the Grace Period", default="UTC")
-    require_end_users = BooleanField("Require end users to set up 2FA")
-    require_admins = BooleanField("Require admins to set up 2FA")
-    confirm = BooleanField("Yes, switch it off anyway")
-    submit = SubmitField("Save changes")
+        invalid_value_message=_l("Enter the date and time like 2026-03-31 17:00."))
+    grace_timezone = TimezoneField(_l("Timezone of the Grace Period"), default="UTC")
+    require_end_users = BooleanField(_l("Require end users to set up 2FA"))
+    require_admins = BooleanField(_l("Require admins to set up 2FA"))
+    confirm = BooleanField(_l("Yes, switch it off anyway"))
+    submit = SubmitField(_l("Save changes"))
 
 
 def auth_settings_form(methods: dict, **values) -> AuthSettingsForm:
@@ -66,38 +67,39 @@ def auth_settings_form(methods: dict, **values) -> AuthSettingsForm:
 
 class SessionLimitsForm(FlaskForm):
     """How long signed-in sessions last (portal.sessions): idle, and in all, for staff and for end users."""
-    staff_idle = IntegerField("Agents and admins: signed out after this many minutes without use",
-                              validators=[InputRequired("Enter a number of minutes."),
-                                          NumberRange(5, 7 * 24 * 60, "Between 5 minutes and 7 days (10080).")])
-    staff_max = IntegerField("Agents and admins: signed out this many hours after signing in",
-                             validators=[InputRequired("Enter a number of hours."),
-                                         NumberRange(1, 90 * 24, "Between 1 hour and 90 days (2160).")])
-    end_user_idle = IntegerField("End users: signed out after this many minutes without use",
-                                 validators=[InputRequired("Enter a number of minutes."),
-                                             NumberRange(5, 90 * 24 * 60, "Between 5 minutes and 90 days (129600).")])
-    end_user_max = IntegerField("End users: signed out this many hours after signing in",
-                                validators=[InputRequired("Enter a number of hours."),
-                                            NumberRange(1, 400 * 24, "Between 1 hour and 400 days (9600).")])
-    submit = SubmitField("Save session limits")
+    staff_idle = IntegerField(_l("Agents and admins: signed out after this many minutes without use"),
+                              validators=[InputRequired(_l("Enter a number of minutes.")),
+                                          NumberRange(5, 7 * 24 * 60, _l("Between 5 minutes and 7 days (10080)."))])
+    staff_max = IntegerField(_l("Agents and admins: signed out this many hours after signing in"),
+                             validators=[InputRequired(_l("Enter a number of hours.")),
+                                         NumberRange(1, 90 * 24, _l("Between 1 hour and 90 days (2160)."))])
+    end_user_idle = IntegerField(_l("End users: signed out after this many minutes without use"),
+                                 validators=[InputRequired(_l("Enter a number of minutes.")),
+                                             NumberRange(5, 90 * 24 * 60,
+                                                         _l("Between 5 minutes and 90 days (129600)."))])
+    end_user_max = IntegerField(_l("End users: signed out this many hours after signing in"),
+                                validators=[InputRequired(_l("Enter a number of hours.")),
+                                            NumberRange(1, 400 * 24, _l("Between 1 hour and 400 days (9600)."))])
+    submit = SubmitField(_l("Save session limits"))
 
 
 class EnforceForm(FlaskForm):
-    enforce = BooleanField("Enforce 2FA")
-    submit = SubmitField("Save")
+    enforce = BooleanField(_l("Enforce 2FA"))
+    submit = SubmitField(_l("Save"))
 
 
 class PluginStatusForm(FlaskForm):
-    status = SelectField("Status", choices=STATUSES)
-    confirm = BooleanField("Yes, switch it off anyway")
-    submit = SubmitField("Save Changes")
+    status = SelectField(_l("Status"), choices=STATUSES)
+    confirm = BooleanField(_l("Yes, switch it off anyway"))
+    submit = SubmitField(_l("Save Changes"))
 
 
 class InstanceForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired("Give this instance a name."),
-                                           Length(max=80, message="Names can be at most 80 characters.")],
+    name = StringField(_l("Name"), validators=[DataRequired(_l("Give this instance a name.")),
+                                               Length(max=80, message=_l("Names can be at most 80 characters."))],
                        render_kw={"maxlength": "80"})
-    status = SelectField("Status", choices=STATUSES, default="active")
-    submit = SubmitField("Save Changes")
+    status = SelectField(_l("Status"), choices=STATUSES, default="active")
+    submit = SubmitField(_l("Save Changes"))
 
 
 CONFIG_PREFIX = "config_"
@@ -111,7 +113,7 @@ def instance_form(method, **kwargs) -> InstanceForm:
     for item in getattr(method, "config_fields", []) or []:
         setattr(Form, CONFIG_PREFIX + item.name, StringField(
             item.label, default=item.default, description=item.help,
-            validators=[Length(max=200, message="At most 200 characters.")], render_kw={"maxlength": "200"}))
+            validators=[Length(max=200, message=_l("At most 200 characters."))], render_kw={"maxlength": "200"}))
     return Form(**kwargs)
 
 

@@ -6,6 +6,9 @@ from functools import cache
 from importlib import resources
 from zoneinfo import TZPATH, ZoneInfo, available_timezones
 
+from babel.dates import format_date, format_time
+from flask_babel import get_locale, gettext as _
+
 from ..twofactor.base import FlowError
 
 REGIONS = ("Africa/", "America/", "Antarctica/", "Arctic/", "Asia/", "Atlantic/", "Australia/", "Europe/",
@@ -48,7 +51,7 @@ def _zones_in(text: str) -> list[str]:
 
 def zone(name: str) -> ZoneInfo:
     if name not in timezone_names():
-        raise FlowError("Choose a timezone from the list.")
+        raise FlowError(_("Choose a timezone from the list."))
     return ZoneInfo(name)
 
 
@@ -59,8 +62,8 @@ def to_utc(local: datetime, tz_name: str) -> datetime:
     aware = local.replace(tzinfo=tz, fold=0)
     utc = aware.astimezone(timezone.utc)
     if utc.astimezone(tz).replace(tzinfo=None) != local.replace(tzinfo=None):
-        raise FlowError(f"{local:%H:%M} doesn't exist on {_date(local)} in {tz_name}: the clocks go forward then. "
-                        "Choose another time.")
+        raise FlowError(_("%(time)s doesn't exist on %(day)s in %(zone)s: the clocks go forward then. "
+                          "Choose another time.", time=_time(local, False), day=_date(local), zone=tz_name))
     return utc.replace(tzinfo=None)
 
 
@@ -69,14 +72,25 @@ def to_local(deadline: datetime, tz_name: str) -> datetime:
     return deadline.replace(tzinfo=timezone.utc).astimezone(zone(tz_name)).replace(tzinfo=None)
 
 
+def _locale():
+    return get_locale() or "en_GB"
+
+
 def _date(dt: datetime) -> str:
-    return f"{dt:%A} {dt.day} {dt:%B %Y}"
+    """ "Tuesday, 10 March 2026", in the reader's language (the wall-clock date itself, no zone conversion)."""
+    return format_date(dt.date(), "full", locale=_locale())
+
+
+def _time(dt: datetime, seconds: bool = True) -> str:
+    """ "12:00", or "12:00:30" when there are seconds (the wall-clock time itself, no zone conversion)."""
+    return format_time(dt.time(), "HH:mm:ss" if seconds and dt.second else "HH:mm", locale=_locale())
 
 
 def describe(deadline: datetime, tz_name: str) -> str:
-    """“Tuesday 10 March 2026 at 12:00 (America/New_York), which is 16:00 UTC on Tuesday 10 March 2026”."""
-    utc_text = f"{deadline:%H:%M:%S}".removesuffix(":00") + f" UTC on {_date(deadline)}"
+    """“Tuesday, 10 March 2026 at 12:00 (America/New_York), which is 16:00 UTC on Tuesday, 10 March 2026”."""
+    utc_text = _("%(time)s UTC on %(day)s", time=_time(deadline), day=_date(deadline))
     if tz_name == "UTC" or tz_name not in timezone_names():
         return utc_text
     local = to_local(deadline, tz_name)
-    return f"{_date(local)} at {local:%H:%M:%S}".removesuffix(":00") + f" ({tz_name}), which is {utc_text}"
+    return _("%(day)s at %(time)s (%(zone)s), which is %(utc)s", day=_date(local), time=_time(local),
+             zone=tz_name, utc=utc_text)

@@ -1,6 +1,7 @@
 """Agent Profiles › an agent's 2FA tab: "Extend grace period" for this one person (a reason and an end date, in
 the portal's time zone), logged and mailed to them (portal.grace_period.extend)."""
 from flask import flash, redirect, request, url_for
+from flask_babel import gettext as _, lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms.fields import DateTimeLocalField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length
@@ -12,12 +13,13 @@ from .access import admin_required, fresh_proof_required, me, render
 
 
 class GraceExtensionForm(FlaskForm):
-    until = DateTimeLocalField("Until", validators=[DataRequired("Enter the date and time like 2026-03-31 17:00.")],
+    until = DateTimeLocalField(_l("Until"),
+                               validators=[DataRequired(_l("Enter the date and time like 2026-03-31 17:00."))],
                                format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"],
-                               invalid_value_message="Enter the date and time like 2026-03-31 17:00.")
-    reason = StringField("Reason", validators=[DataRequired("Say why: the reason is kept in the security log."),
-                                               Length(max=grace_period.REASON_MAX)])
-    submit = SubmitField("Extend grace period")
+                               invalid_value_message=_l("Enter the date and time like 2026-03-31 17:00."))
+    reason = StringField(_l("Reason"), validators=[DataRequired(_l("Say why: the reason is kept in the security log.")),
+                                                   Length(max=grace_period.REASON_MAX)])
+    submit = SubmitField(_l("Extend grace period"))
 
 
 @bp.route("/agents/<int:user_id>/grace", methods=["POST"])
@@ -35,8 +37,8 @@ def agent_grace(user_id: int):
     except FlowError as exc:
         form.until.errors.append(str(exc))
         return agent_tab(agent, 400, grace_form=form)
-    flash(f"{agent.name} may skip setting up 2FA until {dates.in_words(until)}. They have been told by email.",
-          "success")
+    flash(_("%(name)s may skip setting up 2FA until %(when)s. They have been told by email.", name=agent.name,
+            when=dates.in_words(until)), "success")
     return redirect(url_for("admin.agent_2fa", user_id=agent.id), code=303)
 
 
@@ -72,6 +74,6 @@ def end_user_grace(user_id: int):
     except FlowError as exc:
         form.until.errors.append(str(exc))
         return _end_user_page(person, form, 400)
-    flash(f"{person.name} may skip setting up 2FA until {dates.in_words(until)}. They have been told by email.",
-          "success")
+    flash(_("%(name)s may skip setting up 2FA until %(when)s. They have been told by email.", name=person.name,
+            when=dates.in_words(until)), "success")
     return redirect(url_for("admin.end_users", q=person.email), code=303)

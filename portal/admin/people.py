@@ -2,6 +2,7 @@
 page): see where they are signed in and sign them out everywhere (rules.end_sessions), disable the account and
 enable it again (portal.account_status). Each is logged and mailed to the owner."""
 from flask import abort, flash, redirect, url_for
+from flask_babel import gettext as _, ngettext
 
 from .. import account_status, sessions
 from ..extensions import db
@@ -30,14 +31,14 @@ def person_page(person: User) -> str:
 def end_user(user_id: int):
     person = db.session.get(User, user_id)
     if person is None or person.kind != END_USER:
-        abort(404, "There is no end user with that id.")
+        abort(404, _("There is no end user with that id."))
     return render("admin/end_user.html", person=person, sessions=session_rows(person), action_form=ActionForm())
 
 
 def _person(user_id: int) -> User:
     person = db.session.get(User, user_id)
     if person is None:
-        abort(404, "There is no one with that id.")
+        abort(404, _("There is no one with that id."))
     if not ActionForm().validate_on_submit():
         abort(400)
     return person
@@ -53,8 +54,10 @@ def disable(user_id: int):
     except FlowError as exc:
         flash(str(exc), "error")
         return redirect(person_page(person), code=303)
-    flash(f"{person.name}'s account is disabled: they can't sign in ({ended} session{'s' if ended != 1 else ''} "
-          "signed out). They have been told by email.", "success")
+    flash(ngettext("%(name)s's account is disabled: they can't sign in (%(num)d session signed out). They have "
+                   "been told by email.",
+                   "%(name)s's account is disabled: they can't sign in (%(num)d sessions signed out). They have "
+                   "been told by email.", ended, name=person.name), "success")
     return redirect(person_page(person), code=303)
 
 
@@ -68,7 +71,7 @@ def enable(user_id: int):
     except FlowError as exc:
         flash(str(exc), "error")
         return redirect(person_page(person), code=303)
-    flash(f"{person.name}'s account is enabled again. They have been told by email.", "success")
+    flash(_("%(name)s's account is enabled again. They have been told by email.", name=person.name), "success")
     return redirect(person_page(person), code=303)
 
 
@@ -82,6 +85,7 @@ def end_sessions(user_id: int):
     except FlowError as exc:
         flash(str(exc), "error")
         return redirect(person_page(person), code=303)
-    flash(f"{person.name} is signed out everywhere ({count} session{'s' if count != 1 else ''}). "
-          "They have been told by email.", "success")
+    flash(ngettext("%(name)s is signed out everywhere (%(num)d session). They have been told by email.",
+                   "%(name)s is signed out everywhere (%(num)d sessions). They have been told by email.", count,
+                   name=person.name), "success")
     return redirect(person_page(person), code=303)

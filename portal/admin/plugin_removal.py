@@ -3,6 +3,8 @@
 Both remove the authenticators made with what goes away (a default among them passes to the owner's next one), log
 it, email each owner and commit once. Refused while 2FA is required and nothing would be left to set up.
 """
+from flask_babel import gettext as _
+
 from .. import security_log
 from ..extensions import db
 from ..models import Authenticator, User
@@ -25,8 +27,8 @@ def _plugin_label(key: str) -> str:
 def instance_delete_refused(instance) -> str | None:
     """Why this instance can't be deleted now (shown on its confirmation page), or None."""
     if _2fa_required_now() and not registry.setup_possible(disabled_instance=instance.id):
-        return ("This instance can't be deleted now: it is the last one anyone can set up, and 2FA is required "
-                "for some people. Add or activate another instance first.")
+        return _("This instance can't be deleted now: it is the last one anyone can set up, and 2FA is required "
+                 "for some people. Add or activate another instance first.")
     return None
 
 
@@ -34,12 +36,12 @@ def uninstall_refused(key: str) -> str | None:
     """Why this plugin can't be uninstalled now (shown on its page instead of the button), or None."""
     label = _plugin_label(key)
     if registry.is_builtin(key):
-        return (f"{label} is built into the portal, so it can't be uninstalled. To stop people setting it up, "
-                f"set its Status to Disabled.")
+        return _("%(plugin)s is built into the portal, so it can't be uninstalled. To stop people setting it up, "
+                 "set its Status to Disabled.", plugin=label)
     active_after = {k for k in registry.plugin_rows() if registry.is_active(k)} - {key}
     if _2fa_required_now() and not registry.setup_possible(active_after):
-        return (f"{label} can't be uninstalled now: it has the last instance anyone can set up, and 2FA is "
-                f"required for some people. Switch on another method with an active instance first.")
+        return _("%(plugin)s can't be uninstalled now: it has the last instance anyone can set up, and 2FA is "
+                 "required for some people. Switch on another method with an active instance first.", plugin=label)
     return None
 
 

@@ -2,6 +2,7 @@
 Status (the same switch as Auth & SSO's), its Instances (Name, Status, Config), and Uninstall and Delete instance,
 each after a page saying who is affected (portal.admin.plugin_removal)."""
 from flask import abort, flash, redirect, url_for
+from flask_babel import gettext as _, ngettext
 
 from ..extensions import db
 from ..models import PluginInstance
@@ -17,7 +18,7 @@ from .forms import PluginStatusForm, config_fields, config_values, instance_form
 def _plugin(key: str, installed: bool = True) -> registry.PluginInfo:
     info = next((p for p in registry.overview() if p.key == key), None)
     if info is None or (installed and not info.installed):
-        abort(404, "There is no installed plugin with that name.")
+        abort(404, _("There is no installed plugin with that name."))
     return info
 
 
@@ -44,12 +45,13 @@ def plugin_install(key: str):
     if not ActionForm().validate_on_submit():
         abort(400)
     if info.installed:
-        flash(f"{info.label} is already installed.", "info")
+        flash(_("%(plugin)s is already installed.", plugin=info.label), "info")
     elif info.method is None:
-        abort(404, "That plugin's Python package is not installed.")
+        abort(404, _("That plugin's Python package is not installed."))
     else:
         rules.install_plugin(me(), key)
-        flash(f"{info.label} is installed. To enable it, set Status to Active and Save Changes.", "success")
+        flash(_("%(plugin)s is installed. To enable it, set Status to Active and Save Changes.", plugin=info.label),
+              "success")
     return redirect(url_for("admin.plugin", key=key), code=303)
 
 
@@ -73,7 +75,7 @@ def plugin_save(key: str):
     if not form.validate_on_submit():
         return _plugin_page(info, form, 400)
     if info.method is None and form.status.data == "active":
-        form.status.errors.append("This plugin's Python package is not installed, so it can't be activated.")
+        form.status.errors.append(_("This plugin's Python package is not installed, so it can't be activated."))
         return _plugin_page(info, form, 400)
     try:
         changed = rules.set_plugin_status(me(), key, form.status.data == "active", form.confirm.data)
@@ -82,7 +84,8 @@ def plugin_save(key: str):
     except FlowError as exc:
         form.status.errors.append(str(exc))
         return _plugin_page(info, form, 400)
-    flash(f"Saved: {changed}." if changed else "Nothing changed.", "success" if changed else "info")
+    flash(_("Saved: %(changes)s.", changes=changed) if changed else _("Nothing changed."),
+          "success" if changed else "info")
     return redirect(url_for("admin.plugin", key=key), code=303)
 
 
@@ -97,7 +100,7 @@ def _instance(key: str, instance_id: int) -> PluginInstance:
     found = row_id(instance_id)  # junk too long for the database is a 404 too
     instance = db.session.get(PluginInstance, found) if found is not None else None
     if instance is None or instance.plugin_key != key:
-        abort(404, "There is no such instance of this plugin.")
+        abort(404, _("There is no such instance of this plugin."))
     return instance
 
 
@@ -133,7 +136,10 @@ def plugin_instance_save(key: str, instance_id: int | None = None):
         saved = rules.save_instance(me(), key, instance, form.name.data, form.status.data, config_values(form))
     except FlowError as exc:
         return _instance_page(info, form, instance, 400, error=str(exc))
-    flash(f"Instance “{saved.name}” saved ({'Active' if saved.status == 'active' else 'Disabled'}).", "success")
+    if saved.status == "active":
+        flash(_("Instance “%(name)s” saved (Active).", name=saved.name), "success")
+    else:
+        flash(_("Instance “%(name)s” saved (Disabled).", name=saved.name), "success")
     return redirect(url_for("admin.plugin_instances", key=key), code=303)
 
 
@@ -161,23 +167,28 @@ def plugin_instance_delete_save(key: str, instance_id: int):
     if not form.validate_on_submit():
         abort(400)
     if not form.confirm.data:
-        form.confirm.errors.append("Tick “Yes, I understand” to delete this instance.")
+        form.confirm.errors.append(_("Tick “Yes, I understand” to delete this instance."))
         return _instance_delete_page(info, instance, form, 400)
     name = instance.name
     try:
         removed, people = plugin_removal.delete_instance(me(), key, instance)
     except FlowError as exc:
         return _instance_delete_page(info, instance, form, 409, refused=str(exc))
-    flash(f"Instance “{name}” deleted. " + (
-        f"{removed} authenticator{'s' if removed != 1 else ''} made with it {'were' if removed != 1 else 'was'} "
-        f"removed and {_owners(removed, people)} told by email." if removed else "Nobody had set it up."), "success")
+    if removed:
+        flash(ngettext("Instance “%(name)s” deleted. %(num)d authenticator made with it was removed and "
+                       "%(owners)s.",
+                       "Instance “%(name)s” deleted. %(num)d authenticators made with it were removed and "
+                       "%(owners)s.", removed, name=name, owners=_owners(removed, people)), "success")
+    else:
+        flash(_("Instance “%(name)s” deleted. Nobody had set it up.", name=name), "success")
     return redirect(url_for("admin.plugin_instances", key=key), code=303)
 
 
 def _owners(removed: int, people: int) -> str:
+    """Who was told about the removed authenticators (the end of a sentence that lists what was removed)."""
     if people == 1:
-        return "its owner was" if removed == 1 else "their owner was"
-    return f"their {people} owners were"
+        return _("its owner was told by email") if removed == 1 else _("their owner was told by email")
+    return ngettext("their %(num)d owner was told by email", "their %(num)d owners were told by email", people)
 
 
 def _uninstall_page(info, form, status: int = 200, refused: str | None = None):
@@ -201,15 +212,21 @@ def plugin_uninstall_save(key: str):
     if not form.validate_on_submit():
         abort(400)
     if not form.confirm.data:
-        form.confirm.errors.append(f"Tick “Yes, I understand” to uninstall {info.label}.")
+        form.confirm.errors.append(_("Tick “Yes, I understand” to uninstall %(plugin)s.", plugin=info.label))
         return _uninstall_page(info, form, 400)
     try:
         instances, removed, people = plugin_removal.uninstall_plugin(me(), key)
     except FlowError as exc:
         return _uninstall_page(info, form, 409, refused=str(exc))
-    flash(f"{info.label} is uninstalled: {instances} instance{'s' if instances != 1 else ''} deleted" + (
-        f", {removed} authenticator{'s' if removed != 1 else ''} removed and {_owners(removed, people)} told by email."
-        if removed else "; nobody had set it up.") + (
-        " Its Python package is still installed, so it is listed under Add New Plugin." if info.method else ""),
-        "success")
+    deleted = ngettext("%(num)d instance deleted", "%(num)d instances deleted", instances)
+    if removed:
+        said = _("%(plugin)s is uninstalled: %(instances)s, %(authenticators)s and %(owners)s.", plugin=info.label,
+                 instances=deleted, owners=_owners(removed, people),
+                 authenticators=ngettext("%(num)d authenticator removed", "%(num)d authenticators removed", removed))
+    else:
+        said = _("%(plugin)s is uninstalled: %(instances)s; nobody had set it up.", plugin=info.label,
+                 instances=deleted)
+    if info.method:  # a sentence of its own
+        said = _("%(said)s Its Python package is still installed, so it is listed under Add New Plugin.", said=said)
+    flash(said, "success")
     return redirect(url_for("admin.plugins"), code=303)

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import case, func
 
 from .. import clock, dates
@@ -49,13 +50,13 @@ def _mail() -> tuple[str, bool]:
     failed = db.session.scalar(db.select(func.max(SecurityEvent.created_at)).where(
         SecurityEvent.type == "2fa.email_failed", SecurityEvent.created_at >= clock.now() - timedelta(days=1)))
     if server and failed:
-        return (f"Mail goes out through {server}, but an email code could not be sent at "
-                f"{dates.in_words(failed)}: check the mail server before relying on email codes.", False)
+        return (_("Mail goes out through %(server)s, but an email code could not be sent at %(when)s: check the "
+                  "mail server before relying on email codes.", server=server, when=dates.in_words(failed)), False)
     if server:
-        return f"Mail goes out through {server}; no email code failed to send in the last day.", True
+        return _("Mail goes out through %(server)s; no email code failed to send in the last day.", server=server), True
     if current_app.debug:
-        return "Mail is kept in the development outbox (no MAIL_SERVER is set).", False
-    return "Mail is not set up (no MAIL_SERVER is set): nobody can get a code by email.", False
+        return _("Mail is kept in the development outbox (no MAIL_SERVER is set)."), False
+    return _("Mail is not set up (no MAIL_SERVER is set): nobody can get a code by email."), False
 
 
 def preview(admin: User) -> Preview:

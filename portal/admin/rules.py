@@ -8,6 +8,8 @@ as their only one needs the admin's explicit confirmation, after being told how 
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import gettext as _, lazy_gettext as _l, lazy_ngettext, ngettext
+from flask_babel.speaklater import LazyString
 from sqlalchemy import case, func
 
 from .. import security_log, sessions
@@ -17,6 +19,7 @@ from ..notify import security_notice
 from ..settings import get_setting, grace_until, set_setting
 from ..twofactor import lockout, registry, setup
 from ..twofactor.base import FlowError
+from ..i18n import for_person
 from .grace import describe as describe_date
 
 class NeedsConfirmation(FlowError):
@@ -32,6 +35,13 @@ class AuthChoices:
     grace_timezone: str
     confirmed: bool = False
     require_admins: bool = False
+
+
+def in_english(texts: list) -> list[str]:
+    """What changed, as the security log keeps it: in English whoever made the change (the page shows `texts` in
+    the admin's own language)."""
+    with for_person(language="en"):
+        return [str(text) for text in texts]
 
 
 def usage(key: str) -> tuple[int, int]:
@@ -57,19 +67,21 @@ def someone_must_have_2fa(require_agents: bool, require_end_users: bool, require
 def _check_method_change(turning_off: list[str], active_after: set[str], require_agents: bool,
                          require_end_users: bool, confirmed: bool, require_admins: bool | None = None) -> None:
     if someone_must_have_2fa(require_agents, require_end_users, require_admins) and not registry.setup_possible(active_after):
-        raise FlowError("Keep at least one two-factor method on: 2FA is required for some people, and anyone "
-                        "who hasn't set it up yet would have no way to do it.")
+        raise FlowError(_("Keep at least one two-factor method on: 2FA is required for some people, and anyone "
+                          "who hasn't set it up yet would have no way to do it."))
     if confirmed:
         return
     warnings = []
     for key in turning_off:
         users, only = usage(key)
         if only:
-            label = _label(key)
-            warnings.append(f"{only} {_people(only)} {'has' if only == 1 else 'have'} no sign-in method but "
-                            f"{label} ({users} in all use it). Once it is off nobody can set it up, so whoever "
-                            f"relies on it alone should get another method, or have their 2FA reset so they set "
-                            f"up another one at their next sign-in.")
+            warnings.append(ngettext(
+                "%(num)d person has no sign-in method but %(label)s (%(users)d in all use it). Once it is off nobody "
+                "can set it up, so whoever relies on it alone should get another method, or have their 2FA reset so "
+                "they set up another one at their next sign-in.",
+                "%(num)d people have no sign-in method but %(label)s (%(users)d in all use it). Once it is off "
+                "nobody can set it up, so whoever relies on it alone should get another method, or have their 2FA "
+                "reset so they set up another one at their next sign-in.", only, label=_label(key), users=users))
     if warnings:
         raise NeedsConfirmation(" ".join(warnings))
 
@@ -79,18 +91,30 @@ def _label(key: str) -> str:
     return method.switch_label if method else key
 
 
-def _people(n: int) -> str:
-    return "person" if n == 1 else "people"
+def _on_text(key: str) -> LazyString:
+    return _l("%(label)s on", label=_label(key))
 
 
-def _off_text(key: str) -> str:
-    users, _ = usage(key)
-    return (f"{_label(key)} off (nobody can set it up now; {users} "
-            f"{'person already uses' if users == 1 else 'people already use'} it)")
+def _off_text(key: str) -> LazyString:
+    users, _only = usage(key)
+    return lazy_ngettext("%(label)s off (nobody can set it up now; %(num)d person already uses it)",
+                         "%(label)s off (nobody can set it up now; %(num)d people already use it)", users,
+                         label=_label(key))
+
+
+# Auth & SSO's requirement switches as the list of changes says them: (setting, on) -> words.
+REQUIREMENT_CHANGES = {
+    ("require_agents_2fa", True): _l("Require agents to set up 2FA on"),
+    ("require_agents_2fa", False): _l("Require agents to set up 2FA off"),
+    ("require_end_users_2fa", True): _l("Require end users to set up 2FA on"),
+    ("require_end_users_2fa", False): _l("Require end users to set up 2FA off"),
+    ("require_admins_2fa", True): _l("Require admins to set up 2FA on"),
+    ("require_admins_2fa", False): _l("Require admins to set up 2FA off"),
+}
 
 
 def save_auth_settings(admin: User, choices: AuthChoices) -> list[str]:
-    """Apply Auth & SSO's form. Returns what changed, in words (also logged)."""
+    """Apply Auth & SSO's form. Returns what changed, in words (also logged, in English)."""
     current = {key: registry.is_active(key) for key in choices.methods}
     active_after = {k for k in registry.plugin_rows() if registry.is_active(k)}
     active_after |= {k for k, on in choices.methods.items() if on}
@@ -102,27 +126,26 @@ def save_auth_settings(admin: User, choices: AuthChoices) -> list[str]:
     for key, on in choices.methods.items():
         if on != current[key]:
             registry.set_active(key, on)
-            changes.append(f"{_label(key)} on" if on else _off_text(key))
+            changes.append(_on_text(key) if on else _off_text(key))
     wanted = {"require_agents_2fa": choices.require_agents, "require_end_users_2fa": choices.require_end_users,
               "require_admins_2fa": choices.require_admins}
-    for key, label in (("require_agents_2fa", "Require agents to set up 2FA"),
-                       ("require_end_users_2fa", "Require end users to set up 2FA"),
-                       ("require_admins_2fa", "Require admins to set up 2FA")):
+    for key in ("require_agents_2fa", "require_end_users_2fa", "require_admins_2fa"):
         value = wanted[key]
         if bool(get_setting(key)) != value:
             set_setting(key, value)
-            changes.append(f"{label} {'on' if value else 'off'}")
+            changes.append(REQUIREMENT_CHANGES[key, bool(value)])
     if grace_until() != choices.grace_until:
         stored = choices.grace_until.isoformat() if choices.grace_until else None
         set_setting("grace_until", stored)
-        changes.append(f"Grace Period until {describe_date(choices.grace_until, choices.grace_timezone)}"
-                       if stored else "Grace Period removed")  # in words, in the zone it was entered in
+        changes.append(_l("Grace Period until %(when)s",
+                          when=LazyString(describe_date, choices.grace_until, choices.grace_timezone))
+                       if stored else _l("Grace Period removed"))  # in words, in the zone it was entered in
     if get_setting("grace_timezone") != choices.grace_timezone:
         set_setting("grace_timezone", choices.grace_timezone)
     if changes:
-        security_log.record("admin.policy_changed", actor=admin, changes=changes)
+        security_log.record("admin.policy_changed", actor=admin, changes=in_english(changes))
     db.session.commit()
-    return changes
+    return [str(change) for change in changes]
 
 
 def set_plugin_status(admin: User, key: str, active: bool, confirmed: bool = False) -> str | None:
@@ -133,7 +156,7 @@ def set_plugin_status(admin: User, key: str, active: bool, confirmed: bool = Fal
     active_after = active_after | {key} if active else active_after - {key}
     _check_method_change([] if active else [key], active_after, bool(get_setting("require_agents_2fa")),
                          bool(get_setting("require_end_users_2fa")), confirmed)
-    text = f"{_label(key)} on" if active else _off_text(key)
+    text = str(_on_text(key) if active else _off_text(key))
     registry.set_active(key, active)
     security_log.record("admin.plugin_changed", actor=admin, plugin=key, status="active" if active else "disabled")
     db.session.commit()
@@ -151,12 +174,12 @@ def save_instance(admin: User, key: str, instance, name: str, status: str, confi
     required for someone."""
     name = " ".join((name or "").split())
     if not name:
-        raise FlowError("Give this instance a name.")
+        raise FlowError(_("Give this instance a name."))
     if instance is not None and instance.status == "active" and status != "active":
         if (someone_must_have_2fa(bool(get_setting("require_agents_2fa")), bool(get_setting("require_end_users_2fa")))
                 and not registry.setup_possible(disabled_instance=instance.id)):
-            raise FlowError("This is the last instance anyone can set up, and 2FA is required for some people. "
-                            "Add or activate another instance first.")
+            raise FlowError(_("This is the last instance anyone can set up, and 2FA is required for some people. "
+                              "Add or activate another instance first."))
     created = instance is None
     instance = registry.save_instance(instance, key, name, status, config)
     db.session.flush()
@@ -170,8 +193,8 @@ def set_enforce(admin: User, agent: User, enforce: bool) -> bool:
     if agent.enforce_2fa == enforce:
         return False
     if enforce and not registry.setup_possible():
-        raise FlowError("No two-factor method is switched on, so this agent couldn't set one up. Switch on "
-                        "TOTP Service or Email 2FA first.")
+        raise FlowError(_("No two-factor method is switched on, so this agent couldn't set one up. Switch on "
+                          "TOTP Service or Email 2FA first."))
     agent.enforce_2fa = enforce
     security_log.record("admin.enforce_changed", agent, actor=admin, enforced=enforce)
     security_notice(agent, "admin.enforce_changed", enforced=enforce, admin=admin.name)
@@ -207,7 +230,7 @@ def set_session_limits(admin: User, limits: dict[str, int]) -> list[str]:
 def end_sessions(admin: User, person: User) -> int:
     """Sign a person out of every browser (a stolen laptop, someone leaving): logged, the owner told."""
     if person.id == admin.id:
-        raise FlowError("To sign yourself out everywhere, use Your sessions in Preferences › Security.")
+        raise FlowError(_("To sign yourself out everywhere, use Your sessions in Preferences › Security."))
     count = sessions.end_all(person)
     security_log.record("session.ended_by_admin", person, actor=admin, count=count)
     security_notice(person, "session.ended_by_admin", admin=admin.name)
@@ -220,8 +243,8 @@ def reset_2fa(admin: User, person: User) -> int | None:
     told, no new grace period. None when Auth & SSO delays it: a waiting period starts instead (the owner told,
     with a cancel link). Not for the admin's own account (that would sign them out mid-change)."""
     if person.id == admin.id:
-        raise FlowError("You can't remove your own 2FA here. Another admin can, or use the command line: "
-                        "flask user reset-2fa.")
+        raise FlowError(_("You can't remove your own 2FA here. Another admin can, or use the command line: "
+                          "flask user reset-2fa."))
     if get_setting("delay_admin_2fa_removal"):  # Admin › Account recovery: it waits, and the owner can stop it
         from ..account_recovery.flow import schedule_admin_removal
         schedule_admin_removal(admin, person)

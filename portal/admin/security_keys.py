@@ -8,6 +8,7 @@ The rule is `must_register`; the gate is `key_required`, which admin_required pu
 from functools import wraps
 
 from flask import abort, flash, redirect, request, url_for
+from flask_babel import gettext as _, lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms.fields import BooleanField
 
@@ -26,7 +27,7 @@ LATER = "admin_key_later"  # this session chose "Not now" during the grace perio
 
 
 class AdminKeysForm(FlaskForm):
-    require_admin_keys = BooleanField("Require a security key or passkey for admins")
+    require_admin_keys = BooleanField(_l("Require a security key or passkey for admins"))
 
 
 def required_for(user: User) -> bool:
@@ -77,7 +78,8 @@ def security_key_required():
         if not form.validate_on_submit():
             abort(400)
         if not in_grace():
-            flash("The grace period is over: register a security key or passkey to open the admin pages.", "error")
+            flash(_("The grace period is over: register a security key or passkey to open the admin pages."),
+                  "error")
             return redirect(url_for("admin.security_key_required"), code=303)
         sessions.keep(LATER, True)
         security_log.record("admin.security_key_postponed", user, deadline=grace_until().isoformat())
@@ -95,24 +97,24 @@ def security_key_required():
 def save_admin_keys():
     form = AdminKeysForm()
     if not form.validate_on_submit():
-        flash("This form has expired. Reload the page and try again.", "error")
+        flash(_("This form has expired. Reload the page and try again."), "error")
         return redirect(url_for("admin.auth"), code=303)
     wanted = bool(form.require_admin_keys.data)
     if wanted and not registry.is_active(WebAuthnMethod.key):
-        flash("Switch on “Security keys & passkeys” first: admins need it to register a key.", "error")
+        flash(_("Switch on “Security keys & passkeys” first: admins need it to register a key."), "error")
         return redirect(url_for("admin.auth"), code=303)
     if wanted and not has_key(me()):
-        flash("Register your own security key or passkey first (Preferences › Security), so that you keep "
-              "your way into the admin pages.", "error")
+        flash(_("Register your own security key or passkey first (Preferences › Security), so that you keep "
+                "your way into the admin pages."), "error")
         return redirect(url_for("admin.auth"), code=303)
     if wanted != bool(get_setting(SETTING)):
         set_setting(SETTING, wanted)
         security_log.record("admin.policy_changed", actor=me(), changes=[f"{SETTING} {'on' if wanted else 'off'}"])
         db.session.commit()
-        flash("Admins now need a security key or passkey." if wanted
-              else "Admins no longer need a security key or passkey.", "success")
+        flash(_("Admins now need a security key or passkey.") if wanted
+              else _("Admins no longer need a security key or passkey."), "success")
     else:
-        flash("Nothing changed.", "success")
+        flash(_("Nothing changed."), "success")
     return redirect(url_for("admin.auth"), code=303)
 
 

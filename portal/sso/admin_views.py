@@ -1,5 +1,6 @@
 """Auth & SSO › Single sign-on: the identity providers (list, add, edit, remove). Every change needs a fresh proof."""
 from flask import abort, flash, redirect, url_for
+from flask_babel import gettext as _
 
 from ..admin import bp
 from ..admin.access import admin_required, fresh_proof_required, me, render
@@ -11,8 +12,8 @@ from .forms import ProviderForm
 
 
 def _redirect_uris() -> list[tuple[str, str]]:
-    return [("Agent console", public_url("agent.sso_callback")),
-            ("Help Center", public_url("helpcenter.sso_callback"))]
+    return [(_("Agent console"), public_url("agent.sso_callback")),
+            (_("Help Center"), public_url("helpcenter.sso_callback"))]
 
 
 def _provider(provider_id: int) -> SsoProvider:
@@ -57,7 +58,7 @@ def sso_provider_save(provider_id: int | None = None):
         saved = providers.save(me(), provider, choices)
     except providers.ProviderError as exc:
         return _page(form, provider, 400, error=str(exc))
-    flash(f"Saved {saved.label}.", "success")
+    flash(_("Saved %(provider)s.", provider=saved.label), "success")
     return redirect(url_for("admin.sso_providers"), code=303)
 
 
@@ -70,5 +71,5 @@ def sso_provider_delete(provider_id: int):
         abort(400)
     label = provider.label
     providers.remove(me(), provider)
-    flash(f"Removed {label}. The people it signed in use their password again.", "success")
+    flash(_("Removed %(provider)s. The people it signed in use their password again.", provider=label), "success")
     return redirect(url_for("admin.sso_providers"), code=303)

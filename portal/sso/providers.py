@@ -3,13 +3,16 @@ portal.crypto, like a TOTP secret), and SSO-only: a person linked to an SSO-only
 Admins keep a way in: `flask --app wsgi sso allow-passwords` switches SSO-only off again (portal.sso.cli)."""
 from dataclasses import dataclass
 
+from flask_babel import gettext as _, lazy_gettext as _l
+
 from .. import clock, crypto, security_log
 from ..extensions import db
 from ..models import SsoIdentity, SsoProvider, User
 
-AREAS = {"agent": "Agent console", "helpcenter": "Help Center", "both": "Agent console and Help Center"}
-MFA_RULES = {"portal": "Ask for the portal's second factor after SSO",
-             "trust": "Trust the provider's MFA when it says so"}
+AREAS = {"agent": _l("Agent console"), "helpcenter": _l("Help Center"),
+         "both": _l("Agent console and Help Center")}
+MFA_RULES = {"portal": _l("Ask for the portal's second factor after SSO"),
+             "trust": _l("Trust the provider's MFA when it says so")}
 
 
 class ProviderError(ValueError):
@@ -50,9 +53,9 @@ def save(actor: User, provider: SsoProvider | None, choices: ProviderChoices) ->
     label = choices.label.strip()
     clash = db.session.scalar(db.select(SsoProvider.id).where(SsoProvider.label == label))
     if clash is not None and (provider is None or clash != provider.id):
-        raise ProviderError(f"Another provider is already called “{label}”.")
+        raise ProviderError(_("Another provider is already called “%(provider)s”.", provider=label))
     if provider is None and not choices.client_secret:
-        raise ProviderError("Enter the client secret the provider gave you.")
+        raise ProviderError(_("Enter the client secret the provider gave you."))
     now = clock.now()
     if provider is None:
         provider = SsoProvider(created_at=now)

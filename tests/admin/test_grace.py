@@ -60,10 +60,10 @@ def test_the_admin_enters_it_in_their_timezone_and_it_is_stored_in_utc(app, admi
     assert stored(app, "grace_until") == '"2026-03-10T16:00:00"'
     assert stored(app, "grace_timezone") == '"America/New_York"'
     page = admin.get("/admin/auth")
-    assert flashes(page) == ["Saved: Require agents to set up 2FA on; Grace Period until Tuesday 10 March 2026 at "
-                             "12:00 (America/New_York), which is 16:00 UTC on Tuesday 10 March 2026."]  # issue 22
-    assert ("The grace period ends on Tuesday 10 March 2026 at 12:00 (America/New_York), which is 16:00 UTC on "
-            "Tuesday 10 March 2026. From that moment on, agents must set up 2FA to sign in.") in words(page)
+    assert flashes(page) == ["Saved: Require agents to set up 2FA on; Grace Period until Tuesday, 10 March 2026 at "
+                             "12:00 (America/New_York), which is 16:00 UTC on Tuesday, 10 March 2026."]  # issue 22
+    assert ("The grace period ends on Tuesday, 10 March 2026 at 12:00 (America/New_York), which is 16:00 UTC on "
+            "Tuesday, 10 March 2026. From that moment on, agents must set up 2FA to sign in.") in words(page)
     text = page_text(page)
     assert 'value="2026-03-10T12:00"' in text  # shown back as the admin entered it
     assert selected_timezones(text) == ["America/New_York"]
@@ -71,7 +71,7 @@ def test_the_admin_enters_it_in_their_timezone_and_it_is_stored_in_utc(app, admi
 
 @pytest.mark.parametrize("local,tz_name,message", [
     ("2026-03-08T02:30", "America/New_York",
-     "02:30 doesn't exist on Sunday 8 March 2026 in America/New_York: the clocks go forward then. Choose another "
+     "02:30 doesn't exist on Sunday, 8 March 2026 in America/New_York: the clocks go forward then. Choose another "
      "time."),
     ("next tuesday", "UTC", "Enter the date and time like 2026-03-31 17:00."),
     ("2026-03-10T12:00", "Mars/Olympus_Mons", "Not a valid choice."),
@@ -120,7 +120,7 @@ def test_an_old_zone_name_is_still_accepted_and_shown_back(app, admin):
     assert stored(app, "grace_timezone") == '"Asia/Calcutta"' and stored(app, "grace_until") == '"2026-03-10T06:30:00"'
     text = page_text(admin.get("/admin/auth"))
     assert selected_timezones(text) == ["Asia/Calcutta"]
-    assert "Tuesday 10 March 2026 at 12:00 (Asia/Calcutta), which is 06:30 UTC" in words(admin.get("/admin/auth"))
+    assert "Tuesday, 10 March 2026 at 12:00 (Asia/Calcutta), which is 06:30 UTC" in words(admin.get("/admin/auth"))
     assert set_grace(admin, "2026-03-10T12:00", "Asia/Calcutta").status_code == 303
     assert stored(app, "grace_timezone") == '"Asia/Calcutta"'
 
@@ -165,4 +165,4 @@ def test_the_deadline_boundary_one_second_either_side(app, admin, actor, clock, 
     assert len(events(app, "2fa.setup_skipped")) == 1
 
     text = words(admin.get("/admin/auth"))
-    assert "The grace period ended on Tuesday 10 March 2026 at 12:00 (America/New_York)" in text
+    assert "The grace period ended on Tuesday, 10 March 2026 at 12:00 (America/New_York)" in text
