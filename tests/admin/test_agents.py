@@ -42,7 +42,7 @@ def test_the_list_shows_each_agents_2fa_and_pages_through_them(app, admin, actor
     assert "← Previous agents" not in back
 
     row = words(admin.get("/admin/agents?q=sam"))
-    assert "Sam Agent sam@example.com Authenticator app Work phone On 1 Mar 2026 09:00 UTC Active" in row
+    assert "Sam Agent sam@example.com Authenticator app Work phone On 1 Mar 2026, 09:00 UTC Active" in row
     assert "Agent Number" not in row
 
 

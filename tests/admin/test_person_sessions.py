@@ -59,4 +59,4 @@ def test_admin_lists_show_times_on_the_portals_clock(app, admin, actor):
         db.session.commit()
     eve = actor("eve@example.com", role="end-user", name="Eve Customer", with_app=True)
     eve.sign_in()  # her app is used at 09:00 UTC
-    assert "1 Mar 2026 10:00 Europe/Berlin" in words(admin.get("/admin/end-users?q=eve"))
+    assert "1 Mar 2026, 10:00 Europe/Berlin" in words(admin.get("/admin/end-users?q=eve"))

@@ -35,7 +35,7 @@ def test_an_admin_action_names_who_did_it_and_unknown_filters_say_so(app, admin,
     sam = actor("sam@example.com", name="Sam Agent", with_app=True)
     admin.submit(f"/admin/agents/{sam.id}/enforce", {"enforce": "y"}, page=f"/admin/agents/{sam.id}")
     row = words(admin.get("/admin/security-log?type=admin.enforce_changed"))
-    assert "1 Mar 2026 09:00 UTC Enforce 2FA changed sam@example.com ada@example.com Enforce 2FA on" in row
+    assert "1 Mar 2026, 09:00 UTC Enforce 2FA changed sam@example.com ada@example.com Enforce 2FA on" in row
     assert sam.secret not in page_text(admin.get("/admin/security-log"))
 
     r = admin.get("/admin/security-log?type=nonsense")

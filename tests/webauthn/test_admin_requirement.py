@@ -62,7 +62,7 @@ def test_during_the_grace_period_an_admin_may_say_not_now_for_this_session(app, 
     ada = actor(app, clock, "ada@example.com")
     require_keys(app, grace_until="2026-03-01T10:00:00")
     assert ada.get("/admin/").headers["Location"].startswith(KEY_PAGE)
-    assert "Until 01 Mar 2026 10:00 UTC you may do it later." in words(ada.get(KEY_PAGE))
+    assert 'Until <time datetime="2026-03-01T10:00:00Z">1 Mar 2026, 10:00 UTC</time> you may do it later.' in words(ada.get(KEY_PAGE))
     assert ada.submit(KEY_PAGE, {}).status_code == 303
     assert ada.get("/admin/").status_code == 200
     assert events(app, "admin.security_key_postponed") == [{"deadline": "2026-03-01T10:00:00"}]
