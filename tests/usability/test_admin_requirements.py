@@ -79,7 +79,7 @@ def test_enforce_means_now_whatever_the_grace_date_and_an_admin_extends_one_pers
     (logged,) = events(app, "2fa.grace_extended")
     assert logged.actor_id == admin.id and "New phone on Monday" in logged.detail
     mail = smtp_sink.text(smtp_sink.latest("nat@example.com"))
-    assert "Ada Admin, an administrator, gave you until 18:00 on Tuesday 10 March 2026 (Europe/Berlin)" in mail
+    assert "Ada Admin, an administrator, gave you until 18:00 on Tuesday, 10 March 2026 (Europe/Berlin)" in mail
 
     nat.client = app.test_client()
     nat.login(nat.email, PASSWORD)
@@ -88,7 +88,7 @@ def test_enforce_means_now_whatever_the_grace_date_and_an_admin_extends_one_pers
     r = nat.client.post("/agent/login/skip", data={"csrf_token": csrf_token(setup)})
     assert r.status_code == 302
     home = words(nat.get("/agent/"))
-    assert "Set up 2FA before Tuesday 10 March 2026 — 10 days left. Set up 2FA now" in home
+    assert "Set up 2FA before Tuesday, 10 March 2026 — 10 days left. Set up 2FA now" in home
     assert "Set up 2FA before" in words(nat.get("/agent/preferences/security"))  # on every page
 
 
@@ -108,7 +108,7 @@ def test_reminders_go_out_7_days_and_1_day_before_once_each(app, actor, smtp_sin
     clock.advance(3 * 86400)
     assert remind() == "Sent 1 grace period reminder(s)."
     mail = smtp_sink.latest("nat@example.com")
-    assert mail["Subject"].endswith("Set up 2FA before Wednesday 11 March 2026")
+    assert mail["Subject"].endswith("Set up 2FA before Wednesday, 11 March 2026")
     assert "(7 days left)" in smtp_sink.text(mail)
     assert remind() == "Sent 0 grace period reminder(s)."  # once
     clock.advance(6 * 86400 + 3600)
@@ -140,7 +140,7 @@ def test_an_admin_extends_an_end_users_grace_period(app, admin, actor, smtp_sink
     assert r.status_code == 400
     r = admin.submit(f"/admin/end-users/{eve.id}/grace", {"until": "2026-03-05T12:00", "reason": "On holiday"})
     assert r.status_code == 303 and r.headers["Location"] == "/admin/end-users?q=eve@example.com"
-    assert "Ada Admin, an administrator, gave you until 12:00 on Thursday 5 March 2026 (UTC)" in smtp_sink.text(
+    assert "Ada Admin, an administrator, gave you until 12:00 on Thursday, 5 March 2026 (UTC)" in smtp_sink.text(
         smtp_sink.latest("eve@example.com"))
     eve.login(eve.email, PASSWORD, area="")
     assert "Skip for now" in page_text(eve.get("/login/setup"))

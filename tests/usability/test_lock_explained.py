@@ -76,5 +76,5 @@ def test_the_lock_mail_says_until_when(app, actor, smtp_sink):
     budget(app, sam.id, failures=9)
     sam.login(sam.email, PASSWORD)
     sam.post("/agent/login/verify", {"code": wrong(sam)})
-    assert ("After 10 wrong codes in a row, your account is locked for 15 minutes, until 10:15 on Sunday 1 March "
+    assert ("After 10 wrong codes in a row, your account is locked for 15 minutes, until 10:15 on Sunday, 1 March "
             "2026 (Europe/Berlin). Then you can sign in again.") in smtp_sink.text(smtp_sink.latest("sam@example.com"))
