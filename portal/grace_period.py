@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 import click
 from flask import g, url_for
 from flask.cli import AppGroup
+from flask_babel import force_locale, gettext as _, ngettext
 
 from . import clock, dates, security_log
 from .extensions import db
@@ -37,7 +38,7 @@ def days_left(deadline: datetime, now: datetime) -> int:
 
 def left_in_words(deadline: datetime, now: datetime) -> str:
     n = days_left(deadline, now)
-    return "less than a day left" if n == 0 else f"{n} day{'s' if n != 1 else ''} left"
+    return _("less than a day left") if n == 0 else ngettext("%(num)d day left", "%(num)d days left", n)
 
 
 def banner() -> Banner | None:
@@ -51,27 +52,28 @@ def banner() -> Banner | None:
         return None
     now = clock.now()
     setup = "agent.security" if user.kind == AGENT else "helpcenter.two_factor"
-    return Banner(f"Set up 2FA before {dates.day_in_words(req.deadline)} — {left_in_words(req.deadline, now)}.",
-                  url_for(setup))
+    return Banner(_("Set up 2FA before %(date)s — %(left)s.", date=dates.day_in_words(req.deadline),
+                    left=left_in_words(req.deadline, now)), url_for(setup))
 
 
 def extend(admin: User, person: User, until: datetime, reason: str) -> None:
     """Give `person` until `until` (naive UTC) to set up 2FA: logged with the reason, the person is mailed."""
     reason = " ".join((reason or "").split())
     if not reason:
-        raise FlowError("Say why: the reason is kept in the security log.")
+        raise FlowError(_("Say why: the reason is kept in the security log."))
     if len(reason) > REASON_MAX:
-        raise FlowError(f"Keep the reason under {REASON_MAX} characters.")
+        raise FlowError(_("Keep the reason under %(max)s characters.", max=REASON_MAX))
     now = clock.now()
     if until <= now:
-        raise FlowError("Choose an end date in the future.")
+        raise FlowError(_("Choose an end date in the future."))
     if until > now + LONGEST_EXTENSION:
-        raise FlowError("A grace period can be extended by at most 90 days.")
+        raise FlowError(_("A grace period can be extended by at most 90 days."))
     person.grace_until = until
     person.grace_reminded = None
-    words = dates.in_words(until)
+    with force_locale("en_GB"):  # the security log's details stay in English
+        words = dates.in_words(until)
     security_log.record("2fa.grace_extended", person, actor=admin, until=words, reason=reason)
-    security_notice(person, "2fa.grace_extended", until=words, admin=admin.name)
+    security_notice(person, "2fa.grace_extended", until=until, admin=admin.name)  # said in the person's zone
     db.session.commit()
 
 
@@ -99,8 +101,10 @@ def remind_all() -> int:
         if due is None or person.grace_reminded == key:
             continue
         try:
-            send_email(person.email, f"Set up 2FA before {dates.day_in_words(req.deadline)}", "grace_reminder",
-                       user=person, deadline=dates.in_words(req.deadline), left=left_in_words(req.deadline, now))
+            deadline = req.deadline
+            send_email(person.email, lambda: _("Set up 2FA before %(date)s", date=dates.day_in_words(deadline)),
+                       "grace_reminder", user=person, deadline=deadline,
+                       left=lambda: left_in_words(deadline, now))
         except MailUnavailable:
             log.warning("grace reminder for user %s could not be sent", person.id)
             continue

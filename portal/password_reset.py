@@ -21,6 +21,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
+from flask_babel import gettext as _, lazy_gettext as _l
 from sqlalchemy import bindparam, delete, func, update
 
 from . import clock, security_log, sessions
@@ -44,13 +45,13 @@ RESEND_AFTER = timedelta(seconds=60)
 HOURLY_CAP = 5
 KEEP_ROWS = timedelta(days=1)  # spent links older than this are cleared when the person asks for a new one
 
-SENT = ("If an account uses that address, we sent a link to it. The link works once, for 30 minutes. "
-        "Nothing arrived? Check your spam folder, or wait a minute and ask again.")
-INVALID = ("This link isn't valid. Check that you opened the whole link from the email, or ask for a new one.")
-USED = "This link has already been used, or a newer one was sent. Ask for a new one if you still need it."
-EXPIRED = "This link has expired: links work for 30 minutes. Ask for a new one."
-WRONG_CURRENT = "That isn't your current password."
-SAME_AS_BEFORE = "Choose a password different from your current one."
+SENT = _l("If an account uses that address, we sent a link to it. The link works once, for 30 minutes. "
+          "Nothing arrived? Check your spam folder, or wait a minute and ask again.")
+INVALID = _l("This link isn't valid. Check that you opened the whole link from the email, or ask for a new one.")
+USED = _l("This link has already been used, or a newer one was sent. Ask for a new one if you still need it.")
+EXPIRED = _l("This link has expired: links work for 30 minutes. Ask for a new one.")
+WRONG_CURRENT = _l("That isn't your current password.")
+SAME_AS_BEFORE = _l("Choose a password different from your current one.")
 
 # The HTTP status of a refused code, by why (as the sign-in challenge answers).
 CODE_STATUS = {Outcome.WRONG: 401, Outcome.REPLAY: 401, Outcome.EXPIRED: 401, Outcome.USED_UP: 401,
@@ -66,7 +67,8 @@ class PasswordProblem(Exception):
     """A change the rules refuse: `message` for the person, on the form's `field` (None: about the link itself),
     and the HTTP status of the page that says so."""
 
-    def __init__(self, field: str | None, message: str, status: int):
+    def __init__(self, field: str | None, message, status: int):
+        message = str(message)  # a lazy message, said now in the page's language
         super().__init__(message)
         self.field, self.message, self.status = field, message, status
 
@@ -137,7 +139,7 @@ def change(user: User, current_password: str, new_password: str, authenticator, 
         if outcome is not Outcome.OK:
             db.session.commit()
             method = registry.method(authenticator.method)
-            message = method.code_message(outcome) if method else "That code can't be checked now."
+            message = method.code_message(outcome) if method else _("That code can't be checked now.")
             raise PasswordProblem("code", message, CODE_STATUS.get(outcome, 401))
     return set_password(user, new_password, "password.changed", keep_current=True)
 
@@ -177,7 +179,7 @@ def request_link(email: str) -> None:
     db.session.commit()
     link = public_url(f"{area_name(user)}.reset_password", token=token)
     try:
-        send_email(user.email, "Reset your password", "password_reset", user=user, link=link,
+        send_email(user.email, _l("Reset your password"), "password_reset", user=user, link=link,
                    minutes=int(LIFETIME.total_seconds() // 60))
     except MailUnavailable:
         db.session.rollback()

@@ -28,10 +28,12 @@ import logging
 import secrets
 from datetime import timedelta
 
+from flask_babel import gettext as _, lazy_gettext as _l
 from sqlalchemy import delete, exists, func, select, text, update
 from sqlalchemy.orm import aliased
 
 from . import clock
+from .i18n import language_code
 from .accounts import EmailTaken, InvalidAccount, clean_email, clean_name, create_account
 from .extensions import db
 from .mail import MailUnavailable, send_email
@@ -49,27 +51,35 @@ PURGE_BATCH = 100  # at most this many old rows are deleted by one registration
 
 TOKEN_MIN, TOKEN_MAX = 20, 100  # what a link's token can look like (token_urlsafe(32) is 43 characters)
 
-SUBJECT = "Confirm your email address"
-TAKEN_SUBJECT = "Someone tried to register with your email address"
+SUBJECT = _l("Confirm your email address")
+TAKEN_SUBJECT = _l("Someone tried to register with your email address")
 
-THROTTLED = ("We sent an email to this address less than a minute ago. Check your inbox and spam folder, or wait a "
-             "minute before trying again.")
-CAPPED = (f"We've sent {HOURLY_CAP} emails to this address in the last hour. Check your inbox and spam folder, or "
-          "try again later.")
-SEND_FAILED = "We couldn't send the email. Nothing was saved: try again in a few minutes."
 
-UNKNOWN = "This link isn't valid. Check that you opened the whole link from the email, or register again."
-USED = "This link has already been used. Your account is ready: sign in with your email address and password."
-VOIDED = "A newer link was sent to this address, so this one no longer works. Use the link in the newest email."
-EXPIRED = "This link has expired: links work for 24 hours. Register again to get a new one."
-TAKEN = "An account with this email address already exists. Sign in with it instead."
-RULES_CHANGED = "This registration can't be finished: {message} Register again."
+def N_(message: str) -> str:
+    """Marks a message for the catalog (pybabel's N_ keyword) and leaves it as it is: these stay English strings
+    (the tests compare pages with them) and are translated where they are raised, with gettext."""
+    return message
+
+
+THROTTLED = N_("We sent an email to this address less than a minute ago. Check your inbox and spam folder, or wait "
+               "a minute before trying again.")
+CAPPED = N_("We've sent 5 emails to this address in the last hour. Check your inbox and spam folder, or try again "
+            "later.")  # HOURLY_CAP
+SEND_FAILED = N_("We couldn't send the email. Nothing was saved: try again in a few minutes.")
+
+UNKNOWN = N_("This link isn't valid. Check that you opened the whole link from the email, or register again.")
+USED = N_("This link has already been used. Your account is ready: sign in with your email address and password.")
+VOIDED = N_("A newer link was sent to this address, so this one no longer works. Use the link in the newest email.")
+EXPIRED = N_("This link has expired: links work for 24 hours. Register again to get a new one.")
+TAKEN = N_("An account with this email address already exists. Sign in with it instead.")
 
 
 class RegistrationError(Exception):
-    """A registration step that was refused: `message` for the person, `status` for the page."""
+    """A registration step that was refused: `message` for the person (one of the messages above, said in the
+    page's language), `status` for the page."""
 
     def __init__(self, message: str, status: int):
+        message = _(message)
         super().__init__(message)
         self.message, self.status = message, status
 
@@ -145,7 +155,7 @@ def start(email: str, name: str, password: str) -> str:
     db.session.commit()
     try:
         if owner is None:
-            send_email(email, SUBJECT, "registration", user={"name": name}, email=email,
+            send_email(email, SUBJECT, "registration", language=language_code(), user={"name": name}, email=email,
                        link=public_url("helpcenter.activate", token=token),
                        hours=int(LINK_LIFETIME.total_seconds() // 3600))
         else:
@@ -217,7 +227,8 @@ def activate(token) -> User:
         raise LinkProblem(TAKEN, 409) from None
     except InvalidAccount as error:  # the account rules changed since the link was sent
         _spend(row_id, now)
-        raise LinkProblem(RULES_CHANGED.format(message=error.message), 400) from None
+        raise LinkProblem(_("This registration can't be finished: %(message)s Register again.",
+                            message=error.message), 400) from None
 
 
 def _spend(row_id: int, now) -> None:

@@ -5,6 +5,7 @@ import secrets
 from datetime import timedelta
 
 from flask import has_request_context, request
+from flask_babel import gettext as _, lazy_gettext as _l
 from sqlalchemy import func, update
 
 from .. import clock, crypto, security_log
@@ -69,7 +70,7 @@ def schedule_admin_removal(admin: User, person: User) -> AccountRecovery:
     """An admin's "Remove 2FA" while Auth & SSO delays it: the waiting period starts now, the owner is told and
     can cancel; when it ends the factors are removed as Remove 2FA does."""
     if active(person) is not None:
-        raise FlowError("A recovery is already under way for this account: see Admin › Account recovery.")
+        raise FlowError(_("A recovery is already under way for this account: see Admin › Account recovery."))
     row = _new(person, "admin_removal", "waiting")
     now = clock.now()
     row.approved_by_id, row.approved_at, row.ends_at = admin.id, now, now + timedelta(hours=wait_hours())
@@ -93,11 +94,11 @@ def approve(row: AccountRecovery, admin: User) -> str:
     """One admin's approval; the last one needed starts the waiting period. Returns "approved" (another admin
     must approve too) or "waiting". Raises FlowError when this admin may not approve it."""
     if row.state != "requested":
-        raise FlowError("This recovery is no longer waiting for approval.")
+        raise FlowError(_("This recovery is no longer waiting for approval."))
     if row.user_id == admin.id:
-        raise FlowError("You can't approve the recovery of your own account: another admin must.")
+        raise FlowError(_("You can't approve the recovery of your own account: another admin must."))
     if row.approved_by_id == admin.id:
-        raise FlowError("You have approved it already: a second, different admin must approve it too.")
+        raise FlowError(_("You have approved it already: a second, different admin must approve it too."))
     now = clock.now()
     if row.approved_by_id is None:
         row.approved_by_id, row.approved_at, given = admin.id, now, 1
@@ -134,7 +135,7 @@ def _stop(row: AccountRecovery, state: str, how: str, actor=None) -> bool:
 
 def refuse(row: AccountRecovery, admin: User) -> bool:
     if row.user_id == admin.id:
-        raise FlowError("You can't decide the recovery of your own account: another admin must.")
+        raise FlowError(_("You can't decide the recovery of your own account: another admin must."))
     return _stop(row, "refused", "refused by an admin", actor=admin)
 
 
@@ -161,7 +162,7 @@ def owner_signed_in(user: User, how: str) -> None:
     if stopped:
         security_log.record("recovery.cancelled", user, actor=user, how="owner signed in")
         try:
-            send_email(user.email, "Your account recovery was stopped", "recovery_notice", user=user,
+            send_email(user.email, SUBJECTS["cancelled"], "recovery_notice", user=user,
                        step="signed_in", row=None, link=None, when=clock.now())
         except MailUnavailable:
             log.warning("recovery notice for user %s could not be sent", user.id)
@@ -199,11 +200,11 @@ def cancel_link(row: AccountRecovery) -> str:
 
 
 SUBJECTS = {
-    "requested": "Someone asked to recover your account",
-    "approved": "An administrator approved the recovery of your account",
-    "waiting": "Your two-factor authentication will be removed",
-    "cancelled": "Your account recovery was stopped",
-    "refused": "Your account recovery was refused",
+    "requested": _l("Someone asked to recover your account"),
+    "approved": _l("An administrator approved the recovery of your account"),
+    "waiting": _l("Your two-factor authentication will be removed"),
+    "cancelled": _l("Your account recovery was stopped"),
+    "refused": _l("Your account recovery was refused"),
 }
 
 
@@ -212,7 +213,7 @@ def _mail(row: AccountRecovery, step: str) -> None:
     link = cancel_link(row) if row.state in ACTIVE else None
     try:
         send_email(row.user.email, SUBJECTS[step], "recovery_notice", user=row.user, step=step, row=row, link=link,
-                   browser=browser_label(row.user_agent) if row.user_agent else "an unknown browser",
+                   browser=lambda: browser_label(row.user_agent) if row.user_agent else _("an unknown browser"),
                    when=clock.now())
     except MailUnavailable:
         log.warning("recovery notice %s for user %s could not be sent", step, row.user_id)

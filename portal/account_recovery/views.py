@@ -1,6 +1,7 @@
 """The owner's side: "I can't use any of my methods" on the challenge page (after the password only), and the
 cancel link's page (no sign-in needed)."""
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 
 from ..rate_limits import auth_limit
 from ..twofactor.areas import HELP_CENTER, Area, advance, pending_at
@@ -42,7 +43,7 @@ def cancel(token):
         if not form.validate_on_submit():
             abort(400)
         if flow.cancel_by_owner(row):
-            flash("The recovery is cancelled: your sign-in methods stay as they are.", "success")
+            flash(_("The recovery is cancelled: your sign-in methods stay as they are."), "success")
         return redirect(url_for("account_recovery.cancel", token=token), code=303)
     return render_template("account_recovery/cancel.html", area=HELP_CENTER, base=HELP_CENTER.base_template,
                            row=row, form=form, active=row.state in flow.ACTIVE), 200

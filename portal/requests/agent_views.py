@@ -1,6 +1,7 @@
 """The agent console's requests: the queue (the console's home), a request's conversation, reply, status and
 "Verify requester"."""
 from flask import abort, flash, redirect, request
+from flask_babel import gettext as _
 
 from ..twofactor.areas import Area, area_required, me
 from ..twofactor.forms import ActionForm
@@ -45,19 +46,19 @@ def register_agent_request_routes(bp, area: Area) -> None:
             form.body.errors.append(str(error))
             return page(req, form, 400)
         if mailed:
-            flash("Your reply was sent to the requester.", "success")
+            flash(_("Your reply was sent to the requester."), "success")
         else:
-            flash("Your reply is saved on the request, but the email to the requester could not be sent.", "error")
+            flash(_("Your reply is saved on the request, but the email to the requester could not be sent."), "error")
         return redirect(area.url("request_page", request_id=req.id), code=303)
 
     @area_required(area)
     def status_view(request_id):
         req, form = request_or_404(request_id), StatusForm()
         if not form.validate_on_submit():
-            flash("Choose a status from the list.", "error")
+            flash(_("Choose a status from the list."), "error")
             return redirect(area.url("request_page", request_id=req.id), code=303)
         core.set_status(req, me(), form.status.data)
-        flash(f"The request is now “{core.STATUSES[req.status]}”.", "success")
+        flash(_("The request is now “%(status)s”.", status=core.STATUSES[req.status]), "success")
         return redirect(area.url("request_page", request_id=req.id), code=303)
 
     @area_required(area)
@@ -66,7 +67,8 @@ def register_agent_request_routes(bp, area: Area) -> None:
         if not ActionForm().validate_on_submit():
             abort(400)
         verification.ask(req, me())
-        flash(f"We asked {req.requester.name} to confirm it is them. This page shows their answer.", "success")
+        flash(_("We asked %(name)s to confirm it is them. This page shows their answer.", name=req.requester.name),
+              "success")
         return redirect(area.url("request_page", request_id=req.id), code=303)
 
     bp.add_url_rule("/requests/<request_id>", "request_page", page_view)

@@ -4,6 +4,7 @@ queries)."""
 import logging
 from dataclasses import dataclass
 
+from flask_babel import gettext as _, lazy_gettext as _l
 from sqlalchemy import func, or_
 from sqlalchemy.orm import contains_eager
 
@@ -17,7 +18,7 @@ from ..public_url import public_url
 log = logging.getLogger(__name__)
 
 # The queue's tabs, in order, with what people read.
-STATUSES = {"open": "Open", "pending": "Waiting on customer", "solved": "Solved"}
+STATUSES = {"open": _l("Open"), "pending": _l("Waiting on customer"), "solved": _l("Solved")}
 SUBJECT_MAX = 150
 BODY_MAX = 5000
 PAGE_SIZE = 25
@@ -52,13 +53,13 @@ def create(requester: User, subject: str, body: str) -> SupportRequest:
 
 def _check(subject: str | None = None, body: str | None = None) -> None:
     if subject is not None and not subject:
-        raise RequestError("Enter a subject.")
+        raise RequestError(_("Enter a subject."))
     if subject is not None and len(subject) > SUBJECT_MAX:
-        raise RequestError(f"The subject can be at most {SUBJECT_MAX} characters.")
+        raise RequestError(_("The subject can be at most %(max)s characters.", max=SUBJECT_MAX))
     if body is not None and not body.strip():
-        raise RequestError("Enter a message.")
+        raise RequestError(_("Enter a message."))
     if body is not None and len(body) > BODY_MAX:
-        raise RequestError(f"A message can be at most {BODY_MAX} characters.")
+        raise RequestError(_("A message can be at most %(max)s characters.", max=BODY_MAX))
 
 
 def own(user: User, request_id) -> SupportRequest | None:
@@ -91,7 +92,7 @@ def reply(req: SupportRequest, author: User, body: str, status: str | None = Non
     _check(body=body)
     by_requester = author.id == req.requester_id
     if status is not None and status not in STATUSES:
-        raise RequestError("Choose a status from the list.")
+        raise RequestError(_("Choose a status from the list."))
     now = clock.now()
     req.messages.append(RequestMessage(author=author, body=body, created_at=now))
     old = req.status
@@ -102,12 +103,13 @@ def reply(req: SupportRequest, author: User, body: str, status: str | None = Non
     db.session.commit()
     if by_requester:
         return True
-    return notify_requester(req, "request_reply", f"New reply to your request #{req.id}", author=author, body=body)
+    return notify_requester(req, "request_reply", lambda: _("New reply to your request #%(id)s", id=req.id),
+                            author=author, body=body)
 
 
 def set_status(req: SupportRequest, agent: User, status: str) -> None:
     if status not in STATUSES:
-        raise RequestError("Choose a status from the list.")
+        raise RequestError(_("Choose a status from the list."))
     if status != req.status:
         req.status = status
         req.updated_at = clock.now()
@@ -115,8 +117,9 @@ def set_status(req: SupportRequest, agent: User, status: str) -> None:
     db.session.commit()
 
 
-def notify_requester(req: SupportRequest, template: str, subject: str, **context) -> bool:
-    """Mail the requester about their request, with a link to it (which leads through sign-in). Never raises."""
+def notify_requester(req: SupportRequest, template: str, subject, **context) -> bool:
+    """Mail the requester about their request, with a link to it (which leads through sign-in). Never raises.
+    `subject`: a lazy string or a function, said in the requester's language (portal.mail.send_email)."""
     link = public_url("helpcenter.request_page", request_id=req.id)
     try:
         send_email(req.requester.email, subject, template, user=req.requester, request=req, link=link, **context)

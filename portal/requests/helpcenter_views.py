@@ -1,6 +1,7 @@
 """The help center's requests: Contact support, My requests, a request's conversation and reply, and answering an
 agent's "Verify requester" (with one of your own second factors, or "This wasn't me")."""
 from flask import abort, flash, redirect, request
+from flask_babel import gettext as _
 
 from ..rate_limits import auth_limit
 from ..twofactor import registry
@@ -35,7 +36,7 @@ def register_helpcenter_request_routes(bp, area: Area) -> None:
                 except core.RequestError as error:
                     form.body.errors.append(str(error))
                     return render("requests/new.html", 400, form=form)
-                flash(f"Your request #{req.id} was sent. We'll reply here and by email.", "success")
+                flash(_("Your request #%(id)s was sent. We'll reply here and by email.", id=req.id), "success")
                 return redirect(area.url("request_page", request_id=req.id), code=303)
             status = 400
         return render("requests/new.html", status, form=form)
@@ -58,13 +59,13 @@ def register_helpcenter_request_routes(bp, area: Area) -> None:
         except core.RequestError as error:
             form.body.errors.append(str(error))
             return page(req, form, 400)
-        flash("Your reply was sent.", "success")
+        flash(_("Your reply was sent."), "success")
         return redirect(area.url("request_page", request_id=req.id), code=303)
 
     def ask_or_gone(req):
         ask = verification.open_ask(req)
         if ask is None:
-            flash("There is no request to confirm it is you on this request now (it was answered, or it lapsed).",
+            flash(_("There is no request to confirm it is you on this request now (it was answered, or it lapsed)."),
                   "info")
         return ask
 
@@ -89,7 +90,7 @@ def register_helpcenter_request_routes(bp, area: Area) -> None:
             if form.validate_on_submit():
                 outcome = verification.confirm(user, req, ask, authenticator, form.code.data)
                 if outcome is Outcome.OK:
-                    flash("Thank you: support can see that you confirmed it is you.", "success")
+                    flash(_("Thank you: support can see that you confirmed it is you."), "success")
                     return redirect(area.url("request_page", request_id=req.id), code=303)
                 form.code.errors.append(method.code_message(outcome) if method else
                                         _email_only_message(outcome))
@@ -131,7 +132,7 @@ def register_helpcenter_request_routes(bp, area: Area) -> None:
             abort(400)
         ask = ask_or_gone(req)
         if ask is not None and verification.deny(me(), req, ask):
-            flash("Thank you for telling us. Support can see that you did not ask for this, and it is logged.",
+            flash(_("Thank you for telling us. Support can see that you did not ask for this, and it is logged."),
                   "success")
         return redirect(area.url("request_page", request_id=req.id), code=303)
 
@@ -147,7 +148,7 @@ def register_helpcenter_request_routes(bp, area: Area) -> None:
 
 def _email_only_message(outcome: Outcome) -> str:
     if outcome is Outcome.NO_CODE:
-        return "Ask for a code first: select “Email me a code”."
+        return _("Ask for a code first: select “Email me a code”.")
     if outcome is Outcome.WRONG:
-        return "That code isn't right. Check the code in the email we sent you and try again."
+        return _("That code isn't right. Check the code in the email we sent you and try again.")
     return MESSAGES.get(outcome, MESSAGES[Outcome.UNAVAILABLE])

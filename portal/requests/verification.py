@@ -11,9 +11,10 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask_babel import force_locale, gettext as _, lazy_gettext as _l
 from sqlalchemy import update
 
-from .. import clock, security_log
+from .. import clock, dates, security_log
 from ..extensions import db
 from ..mail import MailUnavailable, send_email
 from ..models import Authenticator, RequesterVerification, SupportRequest, User
@@ -25,7 +26,9 @@ log = logging.getLogger(__name__)
 
 VALID_MINUTES = 15  # a confirmation counts this long
 ANSWER_WITHIN = timedelta(hours=1)  # an ask the requester has not answered by then lapses
+# What the agent reads a confirmation was made with. Stored (and logged) in English, shown in the reader's language.
 EMAIL_ONLY_LABEL = "an emailed code"
+_WORDS = (_l("an emailed code"),)  # for the catalog: shown with gettext(row.method_label)
 
 
 def purpose(ask: RequesterVerification) -> str:
@@ -48,8 +51,8 @@ def ask(req: SupportRequest, agent: User) -> RequesterVerification:
     db.session.commit()
     link = public_url("helpcenter.request_verify", request_id=req.id)
     try:
-        send_email(req.requester.email, f"Confirm it is you, for request #{req.id}", "request_verify",
-                   user=req.requester, request=req, agent_name=agent.name, link=link,
+        send_email(req.requester.email, lambda: _("Confirm it is you, for request #%(id)s", id=req.id),
+                   "request_verify", user=req.requester, request=req, agent_name=agent.name, link=link,
                    minutes=int(ANSWER_WITHIN.total_seconds() // 60))
     except MailUnavailable:  # the ask also shows in the help center, on the request
         log.warning("the verify-requester mail for request %s could not be sent", req.id)
@@ -87,18 +90,20 @@ def send_code(user: User, row: RequesterVerification, authenticator: Authenticat
     account's address. Returns the outcome and the message to show."""
     if authenticator is None:
         outcome = email_codes.issue(user, user.email, purpose(row))
-        sent = f"We sent a code to {user.email}. It is valid for 10 minutes."
+        sent = _("We sent a code to %(target)s. It is valid for 10 minutes.", target=user.email)
         return outcome, sent if outcome is Outcome.OK else _send_refused(outcome)
     method = registry.method(authenticator.method)
     outcome = method.send_code(user, authenticator.target, purpose(row))
-    sent = f"We sent a code to {authenticator.target}. It is valid for 10 minutes."
+    sent = _("We sent a code to %(target)s. It is valid for 10 minutes.", target=authenticator.target)
     return outcome, sent if outcome is Outcome.OK else method.send_failure_message(outcome)
 
 
 def _send_refused(outcome: Outcome) -> str:
-    return {Outcome.THROTTLED: "A code was sent less than a minute ago. Wait a moment before asking again.",
-            Outcome.USED_UP: "Too many codes were sent in the last hour. Try again later."}.get(
-        outcome, "We couldn't send the email. Try again in a few minutes.")
+    if outcome is Outcome.THROTTLED:
+        return _("A code was sent less than a minute ago. Wait a moment before asking again.")
+    if outcome is Outcome.USED_UP:
+        return _("Too many codes were sent in the last hour. Try again later.")
+    return _("We couldn't send the email. Try again in a few minutes.")
 
 
 # The one answer an ask gets: a conditional UPDATE from "asked", so two answers can never both count.
@@ -122,7 +127,8 @@ def confirm(user: User, req: SupportRequest, row: RequesterVerification, authent
                                   slow=True)
     else:
         method = registry.method(authenticator.method)
-        label, only_email = method.type_label, False
+        with force_locale("en"):  # stored and logged in English; shown translated
+            label, only_email = str(method.type_label), False
         outcome = login.verify_factor(user, authenticator, code, purpose(row))
     if outcome is not Outcome.OK:
         return outcome
@@ -154,25 +160,35 @@ class Shown:
 
 
 def _at(moment: datetime) -> str:
-    return moment.strftime("%H:%M") + " UTC"
+    """ "1 Mar 2026, 09:00 Europe/Berlin": on the reader's clock."""
+    return dates.when(moment)
 
 
 def shown(row: RequesterVerification | None, now: datetime | None = None) -> Shown | None:
+    """What the agent reads about the newest ask (in the page's language and the reader's zone)."""
     if row is None:
         return None
     now = now or clock.now()
-    by = row.asked_by.name if row.asked_by else "a removed agent"
+    by = row.asked_by.name if row.asked_by else _("a removed agent")
     if row.state == "verified":
-        weaker = " — email only, weaker" if row.email_only else ""
+        values = {"method": _(row.method_label) if row.method_label else "", "at": _at(row.answered_at), "by": by}
         if now - row.answered_at <= timedelta(minutes=VALID_MINUTES):
-            return Shown(f"Identity verified with {row.method_label} at {_at(row.answered_at)} (asked by {by})"
-                         f"{weaker}", "warn" if row.email_only else "ok", True)
-        return Shown(f"Verified earlier: with {row.method_label} at {_at(row.answered_at)} (asked by {by}){weaker}. "
-                     f"It is more than {VALID_MINUTES} minutes old: ask again before acting on it.", "info")
+            if row.email_only:
+                return Shown(_("Identity verified with %(method)s at %(at)s (asked by %(by)s) — email only, weaker",
+                               **values), "warn", True)
+            return Shown(_("Identity verified with %(method)s at %(at)s (asked by %(by)s)", **values), "ok", True)
+        if row.email_only:
+            text = _("Verified earlier: with %(method)s at %(at)s (asked by %(by)s) — email only, weaker. It is more "
+                     "than %(minutes)s minutes old: ask again before acting on it.", minutes=VALID_MINUTES, **values)
+        else:
+            text = _("Verified earlier: with %(method)s at %(at)s (asked by %(by)s). It is more than %(minutes)s "
+                     "minutes old: ask again before acting on it.", minutes=VALID_MINUTES, **values)
+        return Shown(text, "info")
     if row.state == "denied":
-        return Shown(f"The requester answered “This wasn't me” at {_at(row.answered_at)} (asked by {by}). "
-                     "Do not act on this request's claims.", "warn")
+        return Shown(_("The requester answered “This wasn't me” at %(at)s (asked by %(by)s). Do not act on this "
+                       "request's claims.", at=_at(row.answered_at), by=by), "warn")
     if row.expires_at <= now:
-        return Shown(f"Not verified: the requester did not answer the ask of {_at(row.asked_at)} "
-                     f"(asked by {by}).", "info")
-    return Shown(f"Waiting for the requester to confirm (asked by {by} at {_at(row.asked_at)}).", "info")
+        return Shown(_("Not verified: the requester did not answer the ask of %(at)s (asked by %(by)s).",
+                       at=_at(row.asked_at), by=by), "info")
+    return Shown(_("Waiting for the requester to confirm (asked by %(by)s at %(at)s).", by=by, at=_at(row.asked_at)),
+                 "info")

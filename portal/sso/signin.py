@@ -16,6 +16,7 @@ import secrets
 
 import requests
 from flask import request
+from flask_babel import gettext as _
 from authlib.common.errors import AuthlibBaseError
 from joserfc.errors import JoseError
 from sqlalchemy.exc import IntegrityError
@@ -67,11 +68,12 @@ def start(provider: SsoProvider, area: Area, next_url: str | None) -> str:
         issuer = client.load_server_metadata().get("issuer")
         authorization = client.create_authorization_url(redirect_uri)
     except (requests.RequestException, ValueError, RuntimeError) as exc:  # discovery failed
-        raise Refused("provider_unreachable", f"We couldn't reach {provider.label}. Try again in a moment, or sign "
-                      "in with your password.", 503) from exc
+        raise Refused("provider_unreachable", _("We couldn't reach %(provider)s. Try again in a moment, or sign "
+                                                "in with your password.", provider=provider.label), 503) from exc
     if not isinstance(issuer, str) or issuer.rstrip("/") != provider.issuer:  # OpenID Connect Discovery 1.0, 4.3
-        raise Refused("issuer_mismatch", f"{provider.label} is not set up correctly (its discovery document names "
-                      "another issuer). Tell your helpdesk's admin, and sign in with your password.", 503)
+        raise Refused("issuer_mismatch", _("%(provider)s is not set up correctly (its discovery document names "
+                                          "another issuer). Tell your helpdesk's admin, and sign in with your "
+                                          "password.", provider=provider.label), 503)
     client.save_authorize_data(redirect_uri=redirect_uri, portal_area=area.name, portal_next=local_path(next_url),
                                **authorization)
     return authorization["url"]
@@ -81,16 +83,16 @@ def answer(area: Area, state) -> tuple[SsoProvider, dict, str | None]:
     """The provider's checked answer for this callback: (provider, the ID token's claims, the safe `next`)."""
     waiting = clients.waiting(state)
     if waiting is None and request.args.get("error"):  # a refusal at the provider (some leave the state out)
-        raise Refused("provider_error", "Your identity provider did not sign you in. Start again, or sign in with "
-                      "your password.", 401)
+        raise Refused("provider_error", _("Your identity provider did not sign you in. Start again, or sign in "
+                                         "with your password."), 401)
     if waiting is None:
-        raise Refused("unknown_state", "This sign-in link has already been used or has expired. Start again from "
-                      "the sign-in page.", 400)
+        raise Refused("unknown_state", _("This sign-in link has already been used or has expired. Start again "
+                                        "from the sign-in page."), 400)
     provider_id, noted = waiting
     provider = db.session.get(SsoProvider, provider_id)
     if not serves(provider, area) or noted["area"] != area.name:
         clients.StateStore().delete(f"{clients.PREFIX}{clients.client_name(provider_id)}_{state}")
-        raise Refused("wrong_place", "This sign-in can't continue here. Start again from the sign-in page.", 400)
+        raise Refused("wrong_place", _("This sign-in can't continue here. Start again from the sign-in page."), 400)
     try:
         return provider, _claims(provider, state), noted["next"]
     except Refused as refusal:
@@ -103,19 +105,20 @@ def _claims(provider: SsoProvider, state: str) -> dict:
     and claims validated)."""
     if request.args.get("error"):
         clients.StateStore().delete(f"{clients.PREFIX}{clients.client_name(provider.id)}_{state}")
-        raise Refused("provider_error", f"{provider.label} did not sign you in. Start again, or sign in with "
-                      "your password.", 401)
+        raise Refused("provider_error", _("%(provider)s did not sign you in. Start again, or sign in with your "
+                                         "password.", provider=provider.label), 401)
     try:
         token = clients.client_for(provider).authorize_access_token()
     except requests.RequestException as exc:
-        raise Refused("provider_unreachable", f"We couldn't reach {provider.label}. Try again in a moment.",
-                      503) from exc
+        raise Refused("provider_unreachable", _("We couldn't reach %(provider)s. Try again in a moment.",
+                                                provider=provider.label), 503) from exc
     except (AuthlibBaseError, JoseError, ValueError, KeyError) as exc:
-        raise Refused(_reason(exc), f"{provider.label} sent an answer we can't accept, so you are not signed in. "
-                      "Start again from the sign-in page.", 401) from exc
+        raise Refused(_reason(exc), _("%(provider)s sent an answer we can't accept, so you are not signed in. "
+                                     "Start again from the sign-in page.", provider=provider.label), 401) from exc
     claims = token.get("userinfo")
     if not claims:
-        raise Refused("no_id_token", f"{provider.label} sent no valid ID token, so you are not signed in.", 401)
+        raise Refused("no_id_token", _("%(provider)s sent no valid ID token, so you are not signed in.",
+                                       provider=provider.label), 401)
     return dict(claims)
 
 
@@ -135,15 +138,18 @@ def match(provider: SsoProvider, area: Area, claims: dict) -> User:
     """The person this answer is, by the linking rules; links or creates when the rules allow. Raises Refused."""
     subject, email = claims.get("sub"), claims.get("email")
     if not isinstance(subject, str) or not subject or len(subject) > 255:
-        raise Refused("missing_subject", f"{provider.label} did not say who you are, so you are not signed in.", 401)
+        raise Refused("missing_subject", _("%(provider)s did not say who you are, so you are not signed in.",
+                                           provider=provider.label), 401)
     if not isinstance(email, str) or "@" not in email:
-        raise Refused("missing_email", f"{provider.label} did not tell us your email address, so we can't sign you "
-                      "in. Ask your helpdesk's admin to let the portal read it (the email scope).", 401)
+        raise Refused("missing_email", _("%(provider)s did not tell us your email address, so we can't sign you "
+                                         "in. Ask your helpdesk's admin to let the portal read it (the email "
+                                         "scope).", provider=provider.label), 401)
     email = login.normalise_email(email)
     domains = _domains(provider)
     if domains and email.rsplit("@", 1)[1] not in domains:
-        raise Refused("domain_not_allowed", f"{provider.label} can't sign in addresses at "
-                      f"{email.rsplit('@', 1)[1]} here. Sign in with your password.", 403)
+        raise Refused("domain_not_allowed", _("%(provider)s can't sign in addresses at %(domain)s here. Sign in "
+                                              "with your password.", provider=provider.label,
+                                              domain=email.rsplit("@", 1)[1]), 403)
     identity = db.session.scalar(db.select(SsoIdentity).where(SsoIdentity.provider_id == provider.id,
                                                               SsoIdentity.subject == subject))
     if identity is not None:
@@ -153,7 +159,7 @@ def match(provider: SsoProvider, area: Area, claims: dict) -> User:
         identity = db.session.scalar(db.select(SsoIdentity).where(SsoIdentity.provider_id == provider.id,
                                                                   SsoIdentity.subject == subject))
     if user.kind != area.kind:
-        raise Refused("wrong_area", f"Your account doesn't sign in to the {area.title}.", 403)
+        raise Refused("wrong_area", _("Your account doesn't sign in to the %(area)s.", area=area.title), 403)
     identity.last_used_at = clock.now()
     return user
 
@@ -161,32 +167,33 @@ def match(provider: SsoProvider, area: Area, claims: dict) -> User:
 def _link(provider: SsoProvider, area: Area, claims: dict, subject: str, email: str) -> User:
     """First sign-in of this subject: the account with this verified email, or a new help-center account."""
     if claims.get("email_verified") is not True:
-        raise Refused("email_not_verified", f"{provider.label} has not verified your email address, so we can't "
-                      "match it to an account. Sign in with your password.", 403)
+        raise Refused("email_not_verified", _("%(provider)s has not verified your email address, so we can't "
+                                              "match it to an account. Sign in with your password.",
+                                              provider=provider.label), 403)
     user = db.session.scalar(db.select(User).where(User.email == email))
     if user is None:
         user = _create(provider, area, claims, email)
     elif db.session.scalar(db.select(SsoIdentity.id).where(SsoIdentity.provider_id == provider.id,
                                                             SsoIdentity.user_id == user.id)) is not None:
-        raise Refused("linked_to_other_subject", f"Your account is linked to another {provider.label} identity. "
-                      "Ask your helpdesk's admin.", 403)
+        raise Refused("linked_to_other_subject", _("Your account is linked to another %(provider)s identity. "
+                                                   "Ask your helpdesk's admin.", provider=provider.label), 403)
     if user.kind != area.kind:
-        raise Refused("wrong_area", f"Your account doesn't sign in to the {area.title}.", 403)
+        raise Refused("wrong_area", _("Your account doesn't sign in to the %(area)s.", area=area.title), 403)
     db.session.add(SsoIdentity(provider_id=provider.id, user_id=user.id, subject=subject, created_at=clock.now()))
     security_log.record("sso.linked", user, provider=provider.label)
     try:
         db.session.commit()
     except IntegrityError:  # the same subject linked by a parallel callback a moment ago
         db.session.rollback()
-        raise Refused("already_linked", "This sign-in was already completed. Start again.", 409) from None
+        raise Refused("already_linked", _("This sign-in was already completed. Start again."), 409) from None
     notify.security_notice(user, "sso.linked", provider=provider.label)
     return user
 
 
 def _create(provider: SsoProvider, area: Area, claims: dict, email: str) -> User:
     if area.kind != END_USER or not provider.create_accounts:
-        raise Refused("no_account", f"There is no account for {email} here. Ask your helpdesk's admin to add you.",
-                      403)
+        raise Refused("no_account", _("There is no account for %(email)s here. Ask your helpdesk's admin to add you.",
+                                      email=email), 403)
     try:
         name = clean_name(claims.get("name") if isinstance(claims.get("name"), str) else email.split("@")[0])
     except AccountError:
@@ -195,7 +202,8 @@ def _create(provider: SsoProvider, area: Area, claims: dict, email: str) -> User
         return create_account(email, name, "end-user", password_hash=hash_password(secrets.token_urlsafe(32)),
                               internal_domains=False)
     except AccountError as exc:
-        raise Refused("account_not_created", f"We couldn't create an account for {email}: {exc.message}", 400) \
+        raise Refused("account_not_created", _("We couldn't create an account for %(email)s: %(reason)s", email=email,
+                                               reason=exc.message), 400) \
             from None
 
 

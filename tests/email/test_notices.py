@@ -30,7 +30,7 @@ def test_notice_says_what_happened_when_and_what_to_do(app, person, smtp_sink, e
     assert mail["Subject"] == f"[Helpdesk] {subject}"
     text, html = smtp_sink.text(mail), smtp_sink.html(mail)
     assert text.startswith("Hello Sam Agent,") and sentence in text and sentence in html
-    assert "When: 1 March 2026 at 09:00 UTC" in text
+    assert "When: 1 Mar 2026, 09:00 UTC" in text
     advice = "someone may know your password" if event in ("2fa.locked", "2fa.replay_refused") else \
         "If this was you, there is nothing to do."
     assert advice in text

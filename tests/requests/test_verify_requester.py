@@ -24,7 +24,7 @@ def test_the_requester_confirms_with_their_app_and_the_agent_sees_it_for_15_minu
     number = customer.ask_support()
     assert verification_state(agent, number).startswith("Not verified.")
     ask(agent, number)
-    assert verification_state(agent, number) == "Waiting for the requester to confirm (asked by Sam Agent at 09:00 UTC)."
+    assert verification_state(agent, number) == "Waiting for the requester to confirm (asked by Sam Agent at 1 Mar 2026, 09:00 UTC)."
     mail = smtp_sink.latest("eve@example.com")
     text = smtp_sink.text(mail)
     assert f"Sam Agent from support asks you to confirm it is you, for request #{number}" in text
@@ -48,14 +48,14 @@ def test_the_requester_confirms_with_their_app_and_the_agent_sees_it_for_15_minu
         "Thank you: support can see that you confirmed it is you."]
     assert failures(app, customer) == 0
     assert verification_state(agent, number) == (
-        "Identity verified with Authentication App at 09:00 UTC (asked by Sam Agent)")
+        "Identity verified with Authentication App at 1 Mar 2026, 09:00 UTC (asked by Sam Agent)")
     [logged] = events(app, "request.verified")
     assert logged.user_id == customer.id and code not in logged.detail and "Authentication App" in logged.detail
     assert code not in page_text(agent.get(f"/agent/requests/{number}"))  # the agent never sees a code
 
     clock.advance(15 * 60 + 1)
     assert verification_state(agent, number).startswith(
-        "Verified earlier: with Authentication App at 09:00 UTC (asked by Sam Agent).")
+        "Verified earlier: with Authentication App at 1 Mar 2026, 09:00 UTC (asked by Sam Agent).")
 
 
 
@@ -89,7 +89,7 @@ def test_this_wasnt_me_is_shown_to_the_agent_and_logged(app, agent, customer):
     r = customer.send(f"/requests/{number}/verify/not-me", {}, page=f"/requests/{number}")
     assert r.status_code == 303
     assert verification_state(agent, number).startswith(
-        "The requester answered “This wasn't me” at 09:00 UTC (asked by Sam Agent).")
+        "The requester answered “This wasn't me” at 1 Mar 2026, 09:00 UTC (asked by Sam Agent).")
     [logged] = events(app, "request.verify_denied")
     assert logged.user_id == customer.id and logged.actor_id == customer.id
     assert "asks you to confirm" not in words(customer.get(f"/requests/{number}"))  # answered: gone
@@ -117,7 +117,7 @@ def test_without_2fa_only_an_emailed_code_and_the_agent_is_told_it_is_weaker(app
     r = noa.send(f"/requests/{number}/verify", {"code": code})
     assert r.status_code == 303
     assert verification_state(agent, number) == (
-        "Identity verified with an emailed code at 09:00 UTC (asked by Sam Agent) — email only, weaker")
+        "Identity verified with an emailed code at 1 Mar 2026, 09:00 UTC (asked by Sam Agent) — email only, weaker")
 
 
 def test_an_ask_lapses_after_an_hour_and_a_new_one_replaces_it(app, agent, customer, clock):
@@ -188,7 +188,7 @@ def test_a_factor_that_sends_codes_is_used_through_its_method(app, agent, custom
                       page=f"/requests/{number}/verify?with={email_id}")
     assert r.status_code == 303
     assert verification_state(agent, number) == (
-        "Identity verified with Email Authentication at 09:00 UTC (asked by Sam Agent)")
+        "Identity verified with Email Authentication at 1 Mar 2026, 09:00 UTC (asked by Sam Agent)")
     # A factor that sends nothing has no send-code: asking for one is refused.
     ask(agent, number)
     with app.app_context():
