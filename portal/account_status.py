@@ -6,6 +6,7 @@ any session it still had is refused at its next request (`sessions`), besides be
 answer only names the state after a right password, so it tells a stranger nothing about which addresses exist.
 Nothing else about the account changes: its factors, recovery codes and history stay for when it is enabled.
 """
+from flask_babel import gettext as _, lazy_gettext as _l
 from sqlalchemy import delete, func, select
 from werkzeug.exceptions import Forbidden
 
@@ -15,7 +16,7 @@ from .models import PendingLogin, User
 from .notify import security_notice
 from .twofactor.base import FlowError
 
-DISABLED = "This account is disabled. Ask your helpdesk administrator if you need it again."
+DISABLED = _l("This account is disabled. Ask your helpdesk administrator if you need it again.")
 
 
 class AccountDisabled(Forbidden):
@@ -32,11 +33,12 @@ def disable(person: User, actor: User | None = None) -> int:
     """Disable `person`: every session and pending sign-in ends, logged, the owner mailed. Returns how many
     sessions ended. An admin can't disable themselves, nor the last admin who can still sign in."""
     if actor is not None and actor.id == person.id:
-        raise FlowError("You can't disable your own account. Another admin can.")
+        raise FlowError(_("You can't disable your own account. Another admin can."))
     if person.disabled_at is not None:
-        raise FlowError(f"{person.name}'s account is already disabled.")
+        raise FlowError(_("%(name)s's account is already disabled.", name=person.name))
     if person.is_admin and _other_enabled_admins(person) == 0:
-        raise FlowError(f"{person.name} is the only admin who can sign in: make someone else an admin first.")
+        raise FlowError(_("%(name)s is the only admin who can sign in: make someone else an admin first.",
+                          name=person.name))
     person.disabled_at = clock.now()
     ended = sessions.end_all(person)
     db.session.execute(delete(PendingLogin).where(PendingLogin.user_id == person.id)
@@ -49,7 +51,7 @@ def disable(person: User, actor: User | None = None) -> int:
 
 def enable(person: User, actor: User | None = None) -> None:
     if person.disabled_at is None:
-        raise FlowError(f"{person.name}'s account is not disabled.")
+        raise FlowError(_("%(name)s's account is not disabled.", name=person.name))
     person.disabled_at = None
     security_log.record("account.enabled", person, actor=actor)
     db.session.commit()

@@ -18,6 +18,7 @@ Sign-in forms never refuse an address on syntax: they look up `as_stored(typed)`
 import unicodedata
 
 from email_validator import EmailNotValidError, validate_email
+from flask_babel import gettext as _, lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
 from . import clock
@@ -52,18 +53,18 @@ class InvalidAccount(AccountError):
 
 class EmailTaken(AccountError):
     def __init__(self, email: str):
-        super().__init__("email", f"An account with the email {email} already exists.")
+        super().__init__("email", _("An account with the email %(email)s already exists.", email=email))
         self.email = email
 
 
 # Special-use top-level names a helpdesk's own staff may have addresses under (name@helpdesk.local).
 INTERNAL_DOMAINS = ("local", "test")
 
-LIKE_AN_ADDRESS = "Enter an email address like name@example.com."
-ASCII_ONLY = ("Use an address with only ASCII letters, digits and . _ + - before the @: we can't send email to "
-              "other characters there yet.")
-NOT_INTERNAL = ("Use an address that can receive email from the internet: addresses ending in .local or .test "
-                "can't be used here.")
+LIKE_AN_ADDRESS = _l("Enter an email address like name@example.com.")
+ASCII_ONLY = _l("Use an address with only ASCII letters, digits and . _ + - before the @: we can't send email "
+                 "to other characters there yet.")
+NOT_INTERNAL = _l("Use an address that can receive email from the internet: addresses ending in .local or "
+                   ".test can't be used here.")
 
 
 def _internal_suffix(domain: str) -> str | None:
@@ -117,11 +118,11 @@ def clean_name(name: str | None) -> str:
     """The name as stored (surrounding whitespace dropped), or InvalidAccount."""
     name = (name or "").strip()
     if not name:
-        raise InvalidAccount("name", "Enter a name.")
+        raise InvalidAccount("name", _("Enter a name."))
     if len(name) > NAME_MAX:
-        raise InvalidAccount("name", f"Names can be at most {NAME_MAX} characters.")
+        raise InvalidAccount("name", _("Names can be at most %(num)d characters.", num=NAME_MAX))
     if any(unicodedata.category(ch) in _NOT_IN_A_NAME for ch in name):
-        raise InvalidAccount("name", "Names must be one line, without control characters.")
+        raise InvalidAccount("name", _("Names must be one line, without control characters."))
     return name
 
 
@@ -130,21 +131,21 @@ def clean_email(email: str | None, internal_domains: bool = True) -> str:
     `.local` and `.test` addresses are accepted (staff accounts: yes; help-center registration: no)."""
     email = normalise_email(email)
     if not email:
-        raise InvalidAccount("email", "Enter an email address.")
+        raise InvalidAccount("email", _("Enter an email address."))
     if len(email) > EMAIL_MAX:
-        raise InvalidAccount("email", f"Email addresses can be at most {EMAIL_MAX} characters.")
+        raise InvalidAccount("email", _("Email addresses can be at most %(num)d characters.", num=EMAIL_MAX))
     email = _as_stored(email, internal_domains)
     if len(email) > EMAIL_MAX:  # an internationalised domain grows in its ASCII form
-        raise InvalidAccount("email", f"Email addresses can be at most {EMAIL_MAX} characters.")
+        raise InvalidAccount("email", _("Email addresses can be at most %(num)d characters.", num=EMAIL_MAX))
     return email
 
 
 def check_password(password: str | None) -> str:
     password = password or ""
     if len(password) < PASSWORD_MIN:
-        raise InvalidAccount("password", f"Use a password of at least {PASSWORD_MIN} characters.")
+        raise InvalidAccount("password", _("Use a password of at least %(num)d characters.", num=PASSWORD_MIN))
     if len(password) > PASSWORD_MAX:
-        raise InvalidAccount("password", f"Passwords can be at most {PASSWORD_MAX} characters.")
+        raise InvalidAccount("password", _("Passwords can be at most %(num)d characters.", num=PASSWORD_MAX))
     return password
 
 

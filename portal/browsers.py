@@ -10,8 +10,9 @@ import secrets
 from datetime import timedelta
 
 from flask import after_this_request, current_app, request
+from flask_babel import LazyString, lazy_gettext as _l
 
-from . import clock
+from . import clock, dates
 from .extensions import db
 from .models import KnownBrowser, User
 from .notify import security_notice
@@ -43,10 +44,10 @@ def note_sign_in(user: User, area: str, browser_label: str) -> bool:
     db.session.add(KnownBrowser(user_id=user.id, token_hash=_hash(token), created_at=now, last_seen_at=now))
     _give_cookie(token)
     if not first_ever:
-        links = [("See where you are signed in, sign out what you don't recognise and change your password",
+        links = [(_l("See where you are signed in, sign out what you don't recognise and change your password"),
                   public_url(f"{area}.{_security_page(area)}"))]
-        security_notice(user, "login.new_browser", browser=browser_label, ip=request.remote_addr or "unknown",
-                        when=now.strftime("%d %B %Y %H:%M UTC"), links=links)
+        security_notice(user, "login.new_browser", browser=browser_label, ip=request.remote_addr or _l("unknown"),
+                        when=LazyString(dates.when, now), links=links)  # in the recipient's language and zone
     return True
 
 

@@ -2,6 +2,7 @@
 import logging
 
 from flask import g, render_template, request
+from flask_babel import gettext as _, lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException, TooManyRequests
@@ -14,14 +15,14 @@ from .logs import request_id
 log = logging.getLogger(__name__)
 
 MESSAGES = {
-    400: "That request could not be understood. Go back and try again.",
-    403: "You don't have access to this page.",
-    404: "We couldn't find that page.",
-    405: "That action isn't allowed here.",
-    413: "That request is too large.",
-    429: "Too many attempts. Wait a minute and try again.",
-    500: "Something went wrong on our side. Try again in a moment.",
-    503: "The service is briefly unavailable. Try again in a moment.",
+    400: _l("That request could not be understood. Go back and try again."),
+    403: _l("You don't have access to this page."),
+    404: _l("We couldn't find that page."),
+    405: _l("That action isn't allowed here."),
+    413: _l("That request is too large."),
+    429: _l("Too many attempts. Wait a minute and try again."),
+    500: _l("Something went wrong on our side. Try again in a moment."),
+    503: _l("The service is briefly unavailable. Try again in a moment."),
 }
 
 
@@ -40,7 +41,7 @@ def init_app(app) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc):
-        return _page(400, "This form has expired or did not come from this site. Reload the page and try again.")
+        return _page(400, _("This form has expired or did not come from this site. Reload the page and try again."))
 
     @app.errorhandler(TooManyRequests)
     def rate_limited(exc):
@@ -84,8 +85,8 @@ def init_app(app) -> None:
     @app.errorhandler(SecretsUnavailable)
     def secrets_unavailable(exc):
         log.error("encryption keys cannot read stored secrets: sign-in refused")
-        return _page(503, "Two-factor sign-in is unavailable: the server's encryption keys are missing or wrong. "
-                          "Contact your helpdesk administrator.")
+        return _page(503, _("Two-factor sign-in is unavailable: the server's encryption keys are missing or wrong. "
+                            "Contact your helpdesk administrator."))
 
     @app.errorhandler(Exception)
     def unexpected(exc):

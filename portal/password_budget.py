@@ -24,6 +24,7 @@ import math
 from datetime import datetime, timedelta
 
 from flask import has_request_context, request
+from flask_babel import ngettext
 from sqlalchemy import bindparam, or_, update
 from werkzeug.exceptions import TooManyRequests
 
@@ -52,8 +53,8 @@ class TooManyWrongPasswords(TooManyRequests):
 
     def __init__(self, wait: int):
         self.wait = max(1, int(wait))
-        self.message = (f"Too many wrong passwords for this account. Try again in {self.wait} "
-                        f"second{'s' if self.wait != 1 else ''}.")
+        self.message = ngettext("Too many wrong passwords for this account. Try again in %(num)d second.",
+                                "Too many wrong passwords for this account. Try again in %(num)d seconds.", self.wait)
         super().__init__(description=self.message, retry_after=self.wait)
 
 

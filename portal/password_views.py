@@ -6,6 +6,7 @@ The sign-in page's answer to an account that must wait after wrong passwords is 
 raises TooManyWrongPasswords, and this area's handler shows the sign-in form with the wait (429, Retry-After).
 """
 from flask import abort, flash, redirect, request, url_for
+from flask_babel import gettext as _, lazy_gettext as _l, ngettext
 from flask_wtf import FlaskForm
 from wtforms.fields import EmailField, HiddenField, PasswordField, SubmitField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
@@ -21,43 +22,43 @@ from .twofactor.areas import Area, advance, area_required, me
 from .twofactor.base import Outcome
 from .twofactor.forms import ActionForm, LoginForm, code_field
 
-NEW_PASSWORD_HINT = (f"At least {MIN_LENGTH} characters. A few unrelated words make a password that is hard to "
-                     "guess and easy to remember; we tell you if yours is too easy to guess.")
+NEW_PASSWORD_HINT = _l("At least %(num)d characters. A few unrelated words make a password that is hard to guess and "
+                       "easy to remember; we tell you if yours is too easy to guess.", num=MIN_LENGTH)
 NEW_PASSWORD = {"autocomplete": "new-password", "minlength": str(MIN_LENGTH), "maxlength": str(MAX_LENGTH)}
 # Length limits of a new password are the rule's (portal.passwords.check_new_password), with its messages.
-NOT_SAME = "The two new passwords aren't the same. Type the new password again."
+NOT_SAME = _l("The two new passwords aren't the same. Type the new password again.")
 
 
 class ForgotForm(FlaskForm):
-    email = EmailField("Email", validators=[DataRequired("Enter your email address."), Length(max=254),
-                                            Email("Enter an email address like name@example.com.")],
+    email = EmailField(_l("Email"), validators=[DataRequired(_l("Enter your email address.")), Length(max=254),
+                                                Email(_l("Enter an email address like name@example.com."))],
                        render_kw={"autocomplete": "username"})
-    submit = SubmitField("Email me a link")
+    submit = SubmitField(_l("Email me a link"))
 
 
 class ResetForm(FlaskForm):
-    password = PasswordField("New password", validators=[DataRequired("Choose a new password.")],
+    password = PasswordField(_l("New password"), validators=[DataRequired(_l("Choose a new password."))],
                              render_kw=NEW_PASSWORD)
-    password_again = PasswordField("Type the new password again", validators=[
-        DataRequired("Type the new password again."), EqualTo("password", NOT_SAME)], render_kw=NEW_PASSWORD)
-    submit = SubmitField("Set new password")
+    password_again = PasswordField(_l("Type the new password again"), validators=[
+        DataRequired(_l("Type the new password again.")), EqualTo("password", NOT_SAME)], render_kw=NEW_PASSWORD)
+    submit = SubmitField(_l("Set new password"))
 
 
 class ChangePasswordForm(FlaskForm):
-    current_password = PasswordField("Current password", validators=[
-        DataRequired("Enter your current password."), Length(max=MAX_LENGTH)],
+    current_password = PasswordField(_l("Current password"), validators=[
+        DataRequired(_l("Enter your current password.")), Length(max=MAX_LENGTH)],
         render_kw={"autocomplete": "current-password"})
-    new_password = PasswordField("New password", validators=[DataRequired("Choose a new password.")],
+    new_password = PasswordField(_l("New password"), validators=[DataRequired(_l("Choose a new password."))],
                                  render_kw=NEW_PASSWORD)
-    new_password_again = PasswordField("Type the new password again", validators=[
-        DataRequired("Type the new password again."), EqualTo("new_password", NOT_SAME)], render_kw=NEW_PASSWORD)
-    submit = SubmitField("Change password")
+    new_password_again = PasswordField(_l("Type the new password again"), validators=[
+        DataRequired(_l("Type the new password again.")), EqualTo("new_password", NOT_SAME)], render_kw=NEW_PASSWORD)
+    submit = SubmitField(_l("Change password"))
 
 
 class ChangePasswordWithCodeForm(ChangePasswordForm):
     """For someone with an authenticator: a code from it as well."""
     authenticator_id = HiddenField()
-    code = code_field("Code")
+    code = code_field(_l("Code"))
 
 
 def register_password_routes(bp, area: Area, change_rule: str, back: str, back_label: str) -> None:
@@ -94,8 +95,8 @@ def register_password_routes(bp, area: Area, change_rule: str, back: str, back_l
                 else:
                     # As if the new password had just been typed: the second factor, or the mandatory setup, follows.
                     response = advance(area, login.begin(user, area.name, None))  # each step starts the session afresh
-                    flash("Your new password is set, and every browser that was signed in to your account is signed "
-                          "out.", "success")
+                    flash(_("Your new password is set, and every browser that was signed in to your account is "
+                            "signed out."), "success")
                     return response
             else:
                 status = 400
@@ -108,7 +109,7 @@ def register_password_routes(bp, area: Area, change_rule: str, back: str, back_l
             return None
         authenticator = login.challenge_authenticator(user, wanted)
         if authenticator is None:
-            abort(404, "That authenticator isn't one of yours.")
+            abort(404, _("That authenticator isn't one of yours."))
         return authenticator
 
     @auth_limit
@@ -128,10 +129,14 @@ def register_password_routes(bp, area: Area, change_rule: str, back: str, back_l
                     form[refused.field].errors.append(refused.message)
                     status = refused.status
                 else:
-                    others = {0: "No other browser was signed in.", 1: "The other browser signed in to your account "
-                              "is signed out."}.get(ended, f"The {ended} other browsers signed in to your account "
-                                                           "are signed out.")
-                    flash(f"Your password is changed. {others}", "success")
+                    if ended == 0:
+                        done = _("Your password is changed. No other browser was signed in.")
+                    else:  # "The other browser … is signed out." / "The 3 other browsers … are signed out."
+                        done = ngettext("Your password is changed. The other browser signed in to your account is "
+                                        "signed out.",
+                                        "Your password is changed. The %(num)d other browsers signed in to your "
+                                        "account are signed out.", ended)
+                    flash(done, "success")
                     return redirect(url_for(back))
             else:
                 status = 400
@@ -151,11 +156,12 @@ def register_password_routes(bp, area: Area, change_rule: str, back: str, back_l
         authenticator = chosen_authenticator(user, request.form.get("authenticator_id") or "")
         method = registry.method(authenticator.method) if authenticator is not None else None
         if method is None or not method.sends_code:
-            abort(404, "That authenticator doesn't send codes.")
+            abort(404, _("That authenticator doesn't send codes."))
         outcome = method.send_code(user, authenticator.target, password_reset.code_purpose())
         db.session.commit()
         if outcome is Outcome.OK:
-            flash(f"We sent a code to {authenticator.target}. It is valid for 10 minutes.", "success")
+            flash(_("We sent a code to %(target)s. It is valid for 10 minutes.", target=authenticator.target),
+                  "success")
         else:
             flash(method.send_failure_message(outcome), "error")
         return redirect(area.url("change_password", **{"with": authenticator.id}))

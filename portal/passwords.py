@@ -9,6 +9,7 @@ import re
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask_babel import gettext as _, lazy_gettext as _l
 from zxcvbn import zxcvbn
 
 PROFILES = {
@@ -53,9 +54,47 @@ MIN_LENGTH = 8
 MAX_LENGTH = 1024
 MIN_SCORE = 3  # zxcvbn's 0-4 scale: 3 is "safely unguessable: moderate protection from offline slow-hash attacks"
 STRENGTH_CHECKED = 72  # zxcvbn's own limit (its matching grows fast with length): a longer password is judged by these
-TOO_EASY = "That password is too easy to guess."
-PERSONAL = "It contains your name or email address."
-FALLBACK = "Add another word or two. Uncommon words are better."
+TOO_EASY = _l("That password is too easy to guess.")
+PERSONAL = _l("It contains your name or email address.")
+FALLBACK = _l("Add another word or two. Uncommon words are better.")
+COMMON = _l("This is a commonly used password.")
+
+# zxcvbn's feedback comes in English from a fixed set: each sentence is shown through its translation here. One it
+# doesn't know (a newer zxcvbn) is never shown untranslated: a warning is left out, a suggestion becomes FALLBACK.
+ZXCVBN_WARNINGS = {
+    "Straight rows of keys are easy to guess.": _l("Straight rows of keys are easy to guess."),
+    "Short keyboard patterns are easy to guess.": _l("Short keyboard patterns are easy to guess."),
+    'Repeats like "aaa" are easy to guess.': _l('Repeats like "aaa" are easy to guess.'),
+    'Repeats like "abcabcabc" are only slightly harder to guess than "abc".':
+        _l('Repeats like "abcabcabc" are only slightly harder to guess than "abc".'),
+    'Sequences like "abc" or "6543" are easy to guess.': _l('Sequences like "abc" or "6543" are easy to guess.'),
+    "Recent years are easy to guess.": _l("Recent years are easy to guess."),
+    "Dates are often easy to guess.": _l("Dates are often easy to guess."),
+    "This is a top-10 common password.": _l("This is a top-10 common password."),
+    "This is a top-100 common password.": _l("This is a top-100 common password."),
+    "This is a very common password.": _l("This is a very common password."),
+    "This is similar to a commonly used password.": _l("This is similar to a commonly used password."),
+    "A word by itself is easy to guess.": _l("A word by itself is easy to guess."),
+    "Names and surnames by themselves are easy to guess.": _l("Names and surnames by themselves are easy to guess."),
+    "Common names and surnames are easy to guess.": _l("Common names and surnames are easy to guess."),
+}
+ZXCVBN_SUGGESTIONS = {
+    "Use a few words, avoid common phrases.": _l("Use a few words, avoid common phrases."),
+    "No need for symbols, digits, or uppercase letters.": _l("No need for symbols, digits, or uppercase letters."),
+    "Add another word or two. Uncommon words are better.": FALLBACK,
+    "Use a longer keyboard pattern with more turns.": _l("Use a longer keyboard pattern with more turns."),
+    "Avoid repeated words and characters.": _l("Avoid repeated words and characters."),
+    "Avoid sequences.": _l("Avoid sequences."),
+    "Avoid recent years.": _l("Avoid recent years."),
+    "Avoid years that are associated with you.": _l("Avoid years that are associated with you."),
+    "Avoid dates and years that are associated with you.": _l("Avoid dates and years that are associated with you."),
+    "Capitalization doesn't help very much.": _l("Capitalization doesn't help very much."),
+    "All-uppercase is almost as easy to guess as all-lowercase.":
+        _l("All-uppercase is almost as easy to guess as all-lowercase."),
+    "Reversed words aren't much harder to guess.": _l("Reversed words aren't much harder to guess."),
+    "Predictable substitutions like '@' instead of 'a' don't help very much.":
+        _l("Predictable substitutions like '@' instead of 'a' don't help very much."),
+}
 
 
 def _personal_words(user_inputs) -> list[str]:
@@ -82,22 +121,28 @@ def check_new_password(password: str | None, user_inputs=()) -> str | None:
     name: a password made of them is easy for anyone who knows them to guess."""
     password = password or ""
     if len(password) < MIN_LENGTH:
-        return f"Use a password of at least {MIN_LENGTH} characters."
+        return _("Use a password of at least %(num)d characters.", num=MIN_LENGTH)
     if len(password) > MAX_LENGTH:
-        return f"Passwords can be at most {MAX_LENGTH} characters."
+        return _("Passwords can be at most %(num)d characters.", num=MAX_LENGTH)
     result = zxcvbn(password[:STRENGTH_CHECKED], user_inputs=_personal_words(user_inputs))
     sequence = result["sequence"]
     common = len(sequence) == 1 and sequence[0].get("dictionary_name") == "passwords"
     if result["score"] >= MIN_SCORE and not common:
         return None
     feedback = result["feedback"]
-    said = [feedback.get("warning") or ""]
+    said = [ZXCVBN_WARNINGS.get(feedback.get("warning") or "", "")]
     if any(m.get("dictionary_name") == "user_inputs" for m in sequence):
         said.append(PERSONAL)
     if common and not said[0]:
-        said[0] = "This is a commonly used password."
-    said += feedback.get("suggestions") or [FALLBACK]
-    return " ".join([TOO_EASY, *(s for s in said if s)])
+        said[0] = COMMON
+    for suggestion in feedback.get("suggestions") or [FALLBACK]:
+        said.append(ZXCVBN_SUGGESTIONS.get(str(suggestion), FALLBACK))
+    # Separate sentences, each translated whole; one said twice (two unknown suggestions) is said once.
+    shown = []
+    for sentence in [TOO_EASY, *said]:
+        if sentence and str(sentence) not in shown:
+            shown.append(str(sentence))
+    return " ".join(shown)
 
 
 configure()

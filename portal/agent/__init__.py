@@ -1,4 +1,5 @@
 from flask import Blueprint
+from flask_babel import lazy_gettext as _l
 
 from ..account_recovery.views import register_recovery_request
 from ..language_prefs import register_language_routes
@@ -19,7 +20,7 @@ register_account_routes(bp, AREA, back="agent.security")
 register_authenticator_routes(bp, AREA, back="agent.security", rule="/preferences/security/<authenticator_id>",
                               nav="agent/_security_nav.html")
 register_password_routes(bp, AREA, "/preferences/security/password", back="agent.security",
-                         back_label="Preferences › Security")
+                         back_label=_l("Preferences › Security"))
 OwnSetup(AREA, "agent.security_setup", "agent/setup.html", back="agent.security").register(
     bp, "/preferences/security/setup/<instance_id>", "/preferences/security/setup/<instance_id>/send-code")
 register_agent_request_routes(bp, AREA)  # the request page, reply, status, Verify requester

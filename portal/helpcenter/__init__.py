@@ -1,4 +1,5 @@
 from flask import Blueprint
+from flask_babel import lazy_gettext as _l
 
 from ..account_recovery.views import register_recovery_request
 from ..language_prefs import register_language_routes
@@ -19,13 +20,14 @@ register_recovery_request(bp, AREA)  # "I can't use any of my methods" (portal.a
 register_account_routes(bp, AREA, back="helpcenter.two_factor")
 register_authenticator_routes(bp, AREA, back="helpcenter.two_factor", rule="/profile/2fa/<authenticator_id>",
                               nav="helpcenter/_profile_tabs.html")
-register_password_routes(bp, AREA, "/profile/password", back="helpcenter.profile", back_label="My Profile")
+register_password_routes(bp, AREA, "/profile/password", back="helpcenter.profile", back_label=_l("My Profile"))
 # Your 2FA > Set up …: the help center's own words for the shared setup page.
 OwnSetup(AREA, "helpcenter.set_up", "helpcenter/setup.html", back="helpcenter.two_factor",
-         form_class=AuthenticatorSetupForm, submit_label="Submit Code and Create",
-         done_messages=("Your 2FA is set up: “{name}” will be asked for when you sign in.",
-                        "Your 2FA is set up: “{name}” is added. To use it, choose “Use another authenticator” when "
-                        "you sign in, or make it your default under Edit.")).register(
+         form_class=AuthenticatorSetupForm, submit_label=_l("Submit Code and Create"),
+         # Filled in with str.format(name=…) by OwnSetup: the translations keep "{name}".
+         done_messages=(_l("Your 2FA is set up: “{name}” will be asked for when you sign in."),
+                        _l("Your 2FA is set up: “{name}” is added. To use it, choose “Use another authenticator” "
+                           "when you sign in, or make it your default under Edit."))).register(
     bp, "/profile/2fa/setup/<instance_id>", "/profile/2fa/setup/<instance_id>/send")
 register_helpcenter_request_routes(bp, AREA)  # Contact support, My requests, confirm it is you
 

@@ -1,4 +1,5 @@
 """Help-center forms: registration, and the Your 2FA pages' wording (Deskpro's help-center words) on the shared 2FA forms."""
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms.fields import EmailField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, ValidationError
@@ -14,16 +15,18 @@ def _strip(value):
 
 
 class RegisterForm(FlaskForm):
-    name = StringField("Your name", filters=[_strip], validators=[DataRequired("Enter your name."),
-                                                Length(max=120, message="Names can be at most 120 characters.")],
+    name = StringField(_l("Your name"), filters=[_strip], validators=[
+        DataRequired(_l("Enter your name.")),
+        Length(max=120, message=_l("Names can be at most %(num)d characters.", num=120))],
                        render_kw={"autocomplete": "name", "maxlength": "120"})
     # What a valid address is, is decided by portal.accounts (the one rule), when the registration starts.
-    email = EmailField("Email", filters=[_strip], validators=[DataRequired("Enter your email address."),
-                                            Length(max=254, message="Email addresses can be at most 254 characters.")],
+    email = EmailField(_l("Email"), filters=[_strip], validators=[
+        DataRequired(_l("Enter your email address.")),
+        Length(max=254, message=_l("Email addresses can be at most %(num)d characters.", num=254))],
                        render_kw={"autocomplete": "email"})
-    password = PasswordField("Password", validators=[DataRequired("Choose a password.")],
+    password = PasswordField(_l("Password"), validators=[DataRequired(_l("Choose a password."))],
                              render_kw={"autocomplete": "new-password", "minlength": str(PASSWORD_MIN)})
-    submit = SubmitField("Create account")
+    submit = SubmitField(_l("Create account"))
 
     def validate_password(self, field):
         """The one rule for a new password (portal.passwords), with the person's own email and name."""
@@ -34,11 +37,11 @@ class RegisterForm(FlaskForm):
 
 class AuthenticatorSetupForm(SetupForm):
     """Set up authentication app / email authentication: the shared form with the help center's labels."""
-    name = StringField("Authenticator Name", *SetupForm.name.args[1:], **SetupForm.name.kwargs)
-    submit = SubmitField("Submit Code and Create")
+    name = StringField(_l("Authenticator Name"), *SetupForm.name.args[1:], **SetupForm.name.kwargs)
+    submit = SubmitField(_l("Submit Code and Create"))
 
 
 class SendCodeForm(FlaskForm):
     """Email authentication, first step: the name is checked, then a code is sent to the person's address."""
     name = AuthenticatorSetupForm.name
-    submit = SubmitField("Send Verification Code")
+    submit = SubmitField(_l("Send Verification Code"))

@@ -1,5 +1,7 @@
 """Avatar > My Profile, and Your 2FA: the person's authenticators by name with Edit (portal.twofactor.
 authenticator_views, shared with the agent console) and the methods they can add."""
+from flask_babel import gettext as _
+
 from ..twofactor import registry
 from ..twofactor.areas import area_required
 from ..twofactor.areas import me as _me
@@ -23,6 +25,8 @@ def two_factor():
     for instance in instances:
         method = registry.method(instance.plugin_key)
         several = sum(i.plugin_key == instance.plugin_key for i in instances) > 1
-        offers.append({"instance": instance, "label": method.set_up_label + (f" ({instance.name})" if several else "")})
+        label = (_("%(label)s (%(name)s)", label=method.set_up_label, name=instance.name) if several
+                 else method.set_up_label)
+        offers.append({"instance": instance, "label": label})
     return render("helpcenter/two_factor.html", user=user, tab="2fa", offers=offers,
                   authenticators=user.confirmed_authenticators, type_label=type_label)

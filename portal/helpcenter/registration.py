@@ -6,6 +6,7 @@ are in portal/registrations.py; this module only reads forms and shows pages.
 Opening the link shows a button rather than activating at once: mail scanners that open every link in a message
 must not use up the person's link."""
 from flask import flash, redirect, request, url_for
+from flask_babel import gettext as _
 
 from .. import registrations
 from ..accounts import InvalidAccount
@@ -54,5 +55,5 @@ def activate(token):
     except registrations.LinkProblem as problem:
         return render("helpcenter/register_link.html", problem.status, message=problem.message)
     response = advance(AREA, login.begin(user, AREA.name, None))  # each step starts this browser's session afresh
-    flash("Your email address is confirmed and your account is ready.", "success")
+    flash(_("Your email address is confirmed and your account is ready."), "success")
     return response

@@ -137,7 +137,7 @@ def test_the_deadline_boundary_one_second_either_side(app, admin, actor, clock, 
     r = nat.login(nat.email, PASSWORD)
     assert r.headers["Location"] == "/agent/login/setup"
     page = page_text(nat.get("/agent/login/setup"))
-    assert "You can skip this until" in page and "10 March 2026 at 16:00 UTC" in page and "Skip for now" in page
+    assert "You can skip this until" in page and "10 Mar 2026, 16:00 UTC" in page and "Skip for now" in page
     r = nat.submit("/agent/login/skip", {}, page="/agent/login/setup")
     assert r.status_code == 302 and r.headers["Location"] == "/agent/"
     assert nat.get("/agent/").status_code == 200

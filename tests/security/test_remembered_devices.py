@@ -48,7 +48,7 @@ def test_remembered_device_skips_the_challenge_and_is_listed(person, firefox, ap
         assert len(device.token_hash) == 64 and device.token_hash not in value  # only a hash of the token
 
     page = page_text(firefox.get("/agent/preferences/security"))
-    assert "Firefox on Windows" in page and "127.0.0.1" in page and "01 Mar 2026" in page
+    assert "Firefox on Windows" in page and "127.0.0.1" in page and "1 Mar 2026" in page
     sign_out(person)
     person.clock.advance(3600)
     assert skips_challenge(person)
