@@ -6,8 +6,11 @@ plugin"). The core calls it; it never touches the session, the lockout budget or
 from dataclasses import dataclass, field
 from enum import Enum
 
-from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
+
+# Text: a str (the English message) translated when shown, so the rest of the portal may still compare these
+# messages, or look for them in a page, as plain strings (portal.twofactor.words).
+from .words import Text, lazy_gettext as _l
 
 
 class Outcome(Enum):
@@ -113,7 +116,7 @@ class Method:
 
     def __getattribute__(self, name):
         value = object.__getattribute__(self, name)
-        return str(value) if isinstance(value, LazyString) and name in Method.WORDS else value
+        return str(value) if isinstance(value, (LazyString, Text)) and name in Method.WORDS else value
 
     def __init__(self):
         raw = super().__getattribute__  # the lazy strings themselves: this instance serves every language

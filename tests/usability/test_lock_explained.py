@@ -32,7 +32,7 @@ def test_the_locking_attempt_and_the_lock_say_until_when_and_what_to_do(app, act
 
     budget(app, sam.id, failures=9)
     r = sam.post("/agent/login/verify", {"code": wrong(sam)})  # the 10th in a row locks it for 15 minutes
-    locked = ("Your account is locked after 10 wrong codes in a row, until 10:15 on Sunday 1 March 2026 "
+    locked = ("Your account is locked after 10 wrong codes in a row, until 10:15 on Sunday, 1 March 2026 "
               "(Europe/Berlin). Wait until then and sign in again. If it is locked a second time, only your "
               "helpdesk administrator can unlock it.")
     assert r.status_code == 401 and f"That code isn't right. {locked}" in page_text(r)
@@ -56,7 +56,7 @@ def test_the_lock_is_said_when_it_ends_the_sign_in_too(app, actor):
     budget(app, sam.id, failures=9)
     r = sam.post("/agent/login/verify", {"code": wrong(sam)})  # the 5th on this sign-in ends it, and locks
     assert r.headers["Location"] == "/agent/login"
-    assert "Your account is locked after 10 wrong codes in a row, until 10:15 on Sunday 1 March 2026" in page_text(
+    assert "Your account is locked after 10 wrong codes in a row, until 10:15 on Sunday, 1 March 2026" in page_text(
         sam.get("/agent/login"))
 
 
@@ -65,7 +65,7 @@ def test_the_challenge_says_the_account_is_locked_before_a_code_is_typed(app, ac
     budget(app, sam.id, failures=10, next_attempt_at=sam.clock.now().replace(minute=15))
     sam.login(sam.email, PASSWORD)
     page = page_text(sam.get("/agent/login/verify"))
-    assert ("Your account is locked after 10 wrong codes in a row, until 10:15 on Sunday 1 March 2026 "
+    assert ("Your account is locked after 10 wrong codes in a row, until 10:15 on Sunday, 1 March 2026 "
             "(Europe/Berlin).") in page
     sam.clock.advance(15 * 60)
     assert "Your account is locked" not in page_text(sam.get("/agent/login/verify"))
@@ -76,5 +76,5 @@ def test_the_lock_mail_says_until_when(app, actor, smtp_sink):
     budget(app, sam.id, failures=9)
     sam.login(sam.email, PASSWORD)
     sam.post("/agent/login/verify", {"code": wrong(sam)})
-    assert ("After 10 wrong codes in a row, your account is locked for 15 minutes, until 10:15 on Sunday 1 March "
+    assert ("After 10 wrong codes in a row, your account is locked for 15 minutes, until 10:15 on Sunday, 1 March "
             "2026 (Europe/Berlin). Then you can sign in again.") in smtp_sink.text(smtp_sink.latest("sam@example.com"))
