@@ -13,6 +13,8 @@ pip_install -e ".${1:-}"
 # With the dev extra, also the tests' example third-party 2FA plugin (tests/plugin_pkg), installed with pip the
 # way any outside plugin package is (README, "Writing a 2FA plugin").
 if [[ "${1:-}" == *dev* ]]; then
+  # The plugin ships its own catalogs (its Flask-Babel domain): compiled first, installed as its package data.
+  .venv/bin/pybabel -q compile -D portal_pin_plugin -d tests/plugin_pkg/portal_pin_plugin/translations
   pip_install ./tests/plugin_pkg
 fi
 # The translations the portal reads (portal/translations/*/LC_MESSAGES/messages.mo) are built here, not committed.

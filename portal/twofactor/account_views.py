@@ -7,6 +7,7 @@ The area's own 2FA page (Preferences > Security, Your 2FA) includes the panels i
 from dataclasses import dataclass, field
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _, lazy_gettext as _l, ngettext
 
 from .. import clock, security_log, sessions
 from ..extensions import db
@@ -55,17 +56,17 @@ def session_list(user: User) -> list:
              mine is not None and s.id == mine.id) for s in rows]
 
 
-HOW = {"password": "Password only", "remembered_device": "Password, on a remembered device",
-       "recovery": "Password and a recovery code", "setup": "Password, then set up 2FA",
-       "skipped": "Password only (2FA setup skipped for now)"}
+HOW = {"password": _l("Password only"), "remembered_device": _l("Password, on a remembered device"),
+       "recovery": _l("Password and a recovery code"), "setup": _l("Password, then set up 2FA"),
+       "skipped": _l("Password only (2FA setup skipped for now)")}
 
 
 def how_signed_in(how: str) -> str:
     """How a session signed in, in words: "Password and Authenticator app"."""
     if how in HOW:
-        return HOW[how]
+        return str(HOW[how])
     method = registry.method(how)
-    return f"Password and {method.label}" if method else how
+    return _("Password and %(method)s", method=method.label) if method else how
 
 
 def activity(user: User, limit: int) -> list:
@@ -104,20 +105,20 @@ def register_account_routes(bp, area, back: str) -> None:
     def new_codes_view():
         user = me()
         if not user.confirmed_authenticators:
-            flash("Set up an authenticator first: recovery codes come with it.", "error")
+            flash(_("Set up an authenticator first: recovery codes come with it."), "error")
             return redirect(area.url("recovery_codes"))
         first = not recovery.made(user)
         recovery.generate(user, replacing=True)
         db.session.commit()
-        flash("Here are your recovery codes." if first else
-              "Here are your new recovery codes. The old ones no longer work.", "success")
+        flash(_("Here are your recovery codes.") if first else
+              _("Here are your new recovery codes. The old ones no longer work."), "success")
         return redirect(area.url("recovery_codes", next=local_path(request.args.get("next"))))
 
     def download_view():
         codes = recovery.unseen()
         if codes is None:
-            abort(404, "Recovery codes can be downloaded only just after they are made. "
-                       "If you have lost yours, make a new set.")
+            abort(404, _("Recovery codes can be downloaded only just after they are made. "
+                         "If you have lost yours, make a new set."))
         body = render_template("security/recovery_codes.txt", codes=codes, user=me(), made=clock.now(),
                                portal_name=get_setting("portal_name"))
         return Response(body, mimetype="text/plain",
@@ -134,38 +135,40 @@ def register_account_routes(bp, area, back: str) -> None:
     def revoke_view(device_id):
         device = devices.owned(me(), device_id)
         if device is None:
-            abort(404, "That device isn't remembered for your account.")
+            abort(404, _("That device isn't remembered for your account."))
         label = devices.browser_label(device.user_agent)
         devices.revoke(me(), device)
-        flash(f"{label} is forgotten: it will be asked for a second factor at its next sign-in.", "success")
+        flash(_("%(browser)s is forgotten: it will be asked for a second factor at its next sign-in.", browser=label),
+              "success")
         return redirect(back_url())
 
     def revoke_all_view():
         count = devices.revoke_all(me(), "forgotten by the person")
         db.session.commit()
-        flash({0: "No device was remembered.", 1: "The remembered device is forgotten."}.get(
-            count, f"All {count} remembered devices are forgotten."), "success")
+        flash(_("No device was remembered.") if count == 0 else
+              ngettext("The remembered device is forgotten.", "All %(num)d remembered devices are forgotten.", count),
+              "success")
         return redirect(back_url())
 
     def end_session_view(session_id):
         user = me()
         row = sessions.owned(user, session_id)
         if row is None:
-            abort(404, "That session has already ended, or isn't yours.")
+            abort(404, _("That session has already ended, or isn't yours."))
         if not ActionForm().validate_on_submit():
             abort(400)
         this_browser = row is sessions.current()
-        label = devices.browser_label(row.user_agent)
+        label, logged = devices.browser_label(row.user_agent), devices.browser_label(row.user_agent, translated=False)
         if this_browser:
             sessions.sign_out()
         else:
             db.session.delete(row)
-        security_log.record("session.ended", user, browser=label)
+        security_log.record("session.ended", user, browser=logged)
         db.session.commit()
         if this_browser:
-            flash("You have signed out.", "success")
+            flash(_("You have signed out."), "success")
             return redirect(area.url("login"))
-        flash(f"{label} is signed out.", "success")
+        flash(_("%(browser)s is signed out.", browser=label), "success")
         return redirect(back_url())
 
     def end_others_view():
@@ -174,8 +177,9 @@ def register_account_routes(bp, area, back: str) -> None:
         count = sessions.end_all(me(), keep_current=True)
         security_log.record("session.ended", me(), browser="every other browser", count=count)
         db.session.commit()
-        flash({0: "No other session was signed in.", 1: "Your other session is signed out."}.get(
-            count, f"Your {count} other sessions are signed out."), "success")
+        flash(_("No other session was signed in.") if count == 0 else
+              ngettext("Your other session is signed out.", "Your %(num)d other sessions are signed out.", count),
+              "success")
         return redirect(back_url())
 
     def activity_view():

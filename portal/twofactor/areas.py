@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from functools import wraps
 
 from flask import abort, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 
 from .. import sessions
@@ -28,7 +29,7 @@ STATUS = {Outcome.WRONG: 401, Outcome.REPLAY: 401, Outcome.EXPIRED: 401, Outcome
 class Area:
     name: str  # "agent" or "helpcenter"; also the blueprint name
     kind: str  # which kind of person signs in here
-    title: str  # "Agent console", "Help Center"
+    title: str  # "Agent console", "Help Center" (lazy: in the reader's language)
     base_template: str
     home: str  # endpoint of the area's home page
 
@@ -40,9 +41,9 @@ class Area:
         return render_template(template, area=self, base=self.base_template, **context), status
 
 
-AGENT_CONSOLE = Area(name="agent", kind=AGENT, title="Agent console", base_template="agent/base.html",
+AGENT_CONSOLE = Area(name="agent", kind=AGENT, title=_l("Agent console"), base_template="agent/base.html",
                      home="agent.home")  # admin pages are agent-console pages too
-HELP_CENTER = Area(name="helpcenter", kind=END_USER, title="Help Center", base_template="helpcenter/base.html",
+HELP_CENTER = Area(name="helpcenter", kind=END_USER, title=_l("Help Center"), base_template="helpcenter/base.html",
                    home="helpcenter.home")
 
 
@@ -77,7 +78,8 @@ def area_required(area: Area):
                     db.session.commit()
                     for category, message in kept:
                         flash(message, category)
-                    flash("Your helpdesk now requires two-factor authentication. Sign in again to set it up.", "info")
+                    flash(_("Your helpdesk now requires two-factor authentication. Sign in again to set it up."),
+                          "info")
                     return redirect(area.url("login", next=request.full_path if request.method == "GET" else None))
             return view(*args, **kwargs)
         return wrapped
@@ -86,7 +88,7 @@ def area_required(area: Area):
 
 # --- Where a sign-in stands, and where it goes when it is done ------------------------------------------------
 
-EXPIRED = "Your sign-in has expired. Enter your email and password again."
+EXPIRED = _l("Your sign-in has expired. Enter your email and password again.")
 
 
 def pending_at(area: Area, step: str | None, expired: str = EXPIRED):
@@ -95,7 +97,7 @@ def pending_at(area: Area, step: str | None, expired: str = EXPIRED):
     (the sign-in page keeps the address)."""
     pending = login.current(area.name)
     if pending is None:
-        flash(expired, "error")
+        flash(str(expired), "error")
         return None, None, redirect(area.url("login"))
     user = login.pending_user(pending)
     if step is not None and login.next_step(user) != step:
@@ -106,8 +108,8 @@ def pending_at(area: Area, step: str | None, expired: str = EXPIRED):
 def sign_in_again(area: Area, notice: str | None = None):
     """After a refused code ended the pending login (too many wrong codes, or used by another request). `notice`:
     why the account may not try now (lock_notice), said instead."""
-    flash(notice or "This sign-in can't continue (too many wrong codes, or it was already used). "
-          "Enter your email and password again.", "error")
+    flash(str(notice or _("This sign-in can't continue (too many wrong codes, or it was already used). "
+                          "Enter your email and password again.")), "error")
     return redirect(area.url("login"))
 
 
@@ -130,12 +132,12 @@ def finish(area: Area, pending, how: str):
         user = login.pending_user(pending)
         next_url = login.complete(pending, how)
     except login.AlreadyCompleted:
-        flash("This sign-in was already completed or has expired. Sign in again.", "error")
+        flash(_("This sign-in was already completed or has expired. Sign in again."), "error")
         return redirect(area.url("login"))
     target = after_setup(area, next_url or url_for(area.home))
     if user.recovery_codes_due and user.confirmed_authenticators:
         # An admin set up their 2FA: the recovery codes are theirs to make, now that they are signed in.
-        flash(recovery.DUE_MESSAGE, "info")
+        flash(str(recovery.DUE_MESSAGE), "info")
         return redirect(area.url("recovery_codes", next=target))
     return redirect(target)
 

@@ -5,6 +5,7 @@ Rename and default go through the shared "Confirm it's you" (fresh.fresh_require
 a current code on its own form, next to the confirmation, when the last proof is too old.
 """
 from flask import abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
 
 from . import fresh, registry, setup
 from .account_forms import EditForm, RemoveForm
@@ -16,7 +17,7 @@ from .forms import ActionForm
 def type_label(method_key: str) -> str:
     """What a person's list calls an authenticator's type (the method's own words; the key if it is gone)."""
     method = registry.method(method_key)
-    return method.type_label if method else method_key
+    return str(method.type_label) if method else method_key
 
 
 def register_authenticator_routes(bp, area, back: str, rule: str, nav: str) -> None:
@@ -41,7 +42,7 @@ def register_authenticator_routes(bp, area, back: str, rule: str, nav: str) -> N
         elif form.validate_on_submit():
             try:
                 setup.rename(user, authenticator, form.name.data)
-                flash(f"Renamed to “{authenticator.name}”.", "success")
+                flash(_("Renamed to “%(name)s”.", name=authenticator.name), "success")
                 return redirect(url_for(back))
             except FlowError as exc:
                 form.name.errors.append(str(exc))
@@ -57,8 +58,8 @@ def register_authenticator_routes(bp, area, back: str, rule: str, nav: str) -> N
         if not ActionForm().validate_on_submit():
             abort(400)
         setup.set_default(user, authenticator)
-        flash(f"“{authenticator.name}” is now your default 2FA method. We ask for it first when you sign in.",
-              "success")
+        flash(_("“%(name)s” is now your default 2FA method. We ask for it first when you sign in.",
+                name=authenticator.name), "success")
         return redirect(url_for(back))
 
     def remove_view(authenticator_id):
@@ -87,11 +88,11 @@ def _try_remove(user, authenticator, form: RemoveForm, refused: str | None) -> i
         return 400
     if not fresh.is_fresh():
         if not form.secret.data:
-            form.secret.errors.append("Enter your password or a current code to confirm it's you.")
+            form.secret.errors.append(_("Enter your password or a current code to confirm it's you."))
             return 401
         outcome = fresh.prove(user, form.secret.data)
         if outcome is not Outcome.OK:
-            form.secret.errors.append(fresh.PROOF_MESSAGES.get(outcome, fresh.PROOF_MESSAGES[Outcome.UNAVAILABLE]))
+            form.secret.errors.append(str(fresh.PROOF_MESSAGES.get(outcome, fresh.PROOF_MESSAGES[Outcome.UNAVAILABLE])))
             return STATUS.get(outcome, 401)
     name = authenticator.name
     try:
@@ -99,5 +100,5 @@ def _try_remove(user, authenticator, form: RemoveForm, refused: str | None) -> i
     except FlowError as exc:
         flash(str(exc), "error")
         return 409
-    flash(f"“{name}” was removed. It can no longer be used to sign in.", "success")
+    flash(_("“%(name)s” was removed. It can no longer be used to sign in.", name=name), "success")
     return None

@@ -6,6 +6,12 @@ plugin"). The core calls it; it never touches the session, the lockout budget or
 from dataclasses import dataclass, field
 from enum import Enum
 
+from flask_babel.speaklater import LazyString
+
+# Text: a str (the English message) translated when shown, so the rest of the portal may still compare these
+# messages, or look for them in a page, as plain strings (portal.twofactor.words).
+from .words import Text, lazy_gettext as _l
+
 
 class Outcome(Enum):
     OK = "ok"
@@ -19,21 +25,22 @@ class Outcome(Enum):
     UNAVAILABLE = "unavailable"  # the method cannot work now (keys missing, mail down)
 
 
-# What a person is told for each outcome, in one place.
+# What a person is told for each outcome, in one place (lazy: each is read in the language of the page or mail).
 MESSAGES = {
-    Outcome.WRONG: "That code isn't right. Check the code in your app and try again.",
-    Outcome.REPLAY: "That code has already been used. Wait for the next code in your app.",
-    Outcome.EXPIRED: "That code has expired. Ask for a new one.",
-    Outcome.USED_UP: "Too many tries for that code. Ask for a new one.",
-    Outcome.THROTTLED: "Too many wrong codes. Wait a little before trying again.",
-    Outcome.LOCKED: "This account is locked after too many wrong codes. Contact your helpdesk administrator.",
-    Outcome.NO_CODE: "No code has been sent yet. Ask for one first.",
-    Outcome.UNAVAILABLE: "Two-factor sign-in is unavailable right now. Contact your helpdesk administrator.",
+    Outcome.WRONG: _l("That code isn't right. Check the code in your app and try again."),
+    Outcome.REPLAY: _l("That code has already been used. Wait for the next code in your app."),
+    Outcome.EXPIRED: _l("That code has expired. Ask for a new one."),
+    Outcome.USED_UP: _l("Too many tries for that code. Ask for a new one."),
+    Outcome.THROTTLED: _l("Too many wrong codes. Wait a little before trying again."),
+    Outcome.LOCKED: _l("This account is locked after too many wrong codes. Contact your helpdesk administrator."),
+    Outcome.NO_CODE: _l("No code has been sent yet. Ask for one first."),
+    Outcome.UNAVAILABLE: _l("Two-factor sign-in is unavailable right now. Contact your helpdesk administrator."),
 }
 
 
 class FlowError(Exception):
-    """A request the rules refuse; the message is shown to the person as it is."""
+    """A request the rules refuse; the message is shown to the person as it is (`str(exc)`: a lazy message is
+    translated then, in the reader's language)."""
 
 
 @dataclass
@@ -88,8 +95,8 @@ class Method:
     sends_code: bool = False
     # True when a current code from it is a fresh proof ("Confirm it's you" accepts it instead of the password).
     proves_freshness: bool = False
-    code_prompt: str = "Enter the code"
-    code_label: str = "Verification code"  # the code field's label at setup
+    code_prompt: str = _l("Enter the code")
+    code_label: str = _l("Verification code")  # the code field's label at setup
     # True when verify() is quick and always returns (a computation and a statement or two): it then runs in the
     # same transaction as the attempt's charge. Otherwise (the default, e.g. a plugin calling a remote service) the
     # charge is committed before verify() runs (lockout.guarded(slow=True)).
@@ -99,11 +106,24 @@ class Method:
     # the code field. `challenge_details()` is what it needs (a WebAuthn request bound to the pending sign-in).
     challenge_template: str = ""
 
+    # What people read (label, description, the *_label and *_hint words, code_prompt, setup_instructions,
+    # setup_messages, a ConfigField's label and help, CodeInput.rules) is best a lazy string (flask_babel's
+    # lazy_gettext, or that of a plugin's own Domain): it is translated each time it is shown, in the language of the
+    # page or mail. Plain strings show as they are. Reading one of the WORDS of a method gives a plain str in the
+    # current language (English outside a request), so callers may join, compare or store it.
+    WORDS = frozenset({"label", "description", "type_label", "set_up_label", "switch_label", "switch_hint",
+                       "setup_instructions", "code_prompt", "code_label"})
+
+    def __getattribute__(self, name):
+        value = object.__getattribute__(self, name)
+        return str(value) if isinstance(value, (LazyString, Text)) and name in Method.WORDS else value
+
     def __init__(self):
-        self.type_label = self.type_label or self.label
-        self.set_up_label = self.set_up_label or f"Set up {self.label}"
-        self.switch_label = self.switch_label or self.label
-        self.switch_hint = self.switch_hint or self.description
+        raw = super().__getattribute__  # the lazy strings themselves: this instance serves every language
+        self.type_label = raw("type_label") or raw("label")
+        self.set_up_label = raw("set_up_label") or _l("Set up %(label)s", label=raw("label"))
+        self.switch_label = raw("switch_label") or raw("label")
+        self.switch_hint = raw("switch_hint") or raw("description")
 
     @property
     def can_be_set_up_by_admin(self) -> bool:
@@ -135,8 +155,8 @@ class Method:
         return Outcome.UNAVAILABLE
 
     def send_failure_message(self, outcome: Outcome) -> str:
-        return MESSAGES.get(outcome, MESSAGES[Outcome.UNAVAILABLE])
+        return str(MESSAGES.get(outcome, MESSAGES[Outcome.UNAVAILABLE]))
 
     def code_message(self, outcome: Outcome) -> str:
         """What the challenge tells the person about a refused code."""
-        return MESSAGES.get(outcome, MESSAGES[Outcome.UNAVAILABLE])
+        return str(MESSAGES.get(outcome, MESSAGES[Outcome.UNAVAILABLE]))

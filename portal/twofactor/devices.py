@@ -12,6 +12,7 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app, request
+from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import update
 
@@ -53,7 +54,7 @@ def remember(user: User, response) -> RememberedDevice | None:
                               expires_at=now + timedelta(days=remember_days),
                               user_agent=(request.user_agent.string or "")[:300], ip=(request.remote_addr or "")[:64])
     db.session.add(device)
-    security_log.record("device.remembered", user, actor=user, browser=browser_label(device.user_agent))
+    security_log.record("device.remembered", user, actor=user, browser=browser_label(device.user_agent, False))
     security_notice(user, "device.remembered", browser=browser_label(device.user_agent))
     db.session.commit()
     value = _serializer().dumps({"u": user.id, "v": user.session_version, "t": token})
@@ -97,7 +98,7 @@ def owned(user: User, device_id) -> RememberedDevice | None:
 
 def revoke(user: User, device: RememberedDevice) -> None:
     device.revoked_at = clock.now()
-    security_log.record("device.revoked", user, actor=user, browser=browser_label(device.user_agent))
+    security_log.record("device.revoked", user, actor=user, browser=browser_label(device.user_agent, False))
     security_notice(user, "device.revoked", browser=browser_label(device.user_agent))
     db.session.commit()
 
@@ -121,11 +122,13 @@ _SYSTEMS = [("Android", r"Android"), ("iPhone", r"iPhone"), ("iPad", r"iPad"), (
             ("macOS", r"Mac OS X|Macintosh"), ("ChromeOS", r"CrOS"), ("Linux", r"Linux")]
 
 
-def browser_label(user_agent: str) -> str:
-    """A short, human name for a browser: "Firefox on Windows"."""
+def browser_label(user_agent: str, translated: bool = True) -> str:
+    """A short, human name for a browser: "Firefox on Windows", in the reader's language; `translated=False`: in
+    English, for the security log's details."""
     ua = user_agent or ""
     browser = next((name for name, pattern in _BROWSERS if re.search(pattern, ua)), None)
     system = next((name for name, pattern in _SYSTEMS if re.search(pattern, ua)), None)
     if browser and system:
-        return f"{browser} on {system}"
-    return browser or system or "Unknown browser"
+        return _("%(browser)s on %(system)s", browser=browser, system=system) if translated else \
+            f"{browser} on {system}"
+    return browser or system or (_("Unknown browser") if translated else "Unknown browser")

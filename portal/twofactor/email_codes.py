@@ -21,6 +21,7 @@ import secrets
 from datetime import timedelta
 from typing import NamedTuple
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, delete, func, update
 
 from .. import clock, crypto, security_log
@@ -40,27 +41,29 @@ KEEP_ROWS = timedelta(days=1)  # spent rows older than this are cleared when the
 
 
 class Wording(NamedTuple):
+    """Lazy strings: the mail is rendered in its recipient's language (mail.send_email), and so are these."""
     subject: str
-    use_for: str   # "Use this code to ..."
+    use_for: str   # "Use this code to ..." ({portal}: the portal's name, filled in by the mail)
     not_you: str   # what to do when the person did not ask for it
 
 
 # What each kind of code (the purpose before its ":") is for, as its email says it.
 WORDING = {
-    "login": Wording("Your sign-in code", "finish signing in to {portal}",
-                     "If you didn't try to sign in, someone may know your password: change it and tell your "
-                     "helpdesk administrator."),
-    "setup": Wording("Your verification code", "finish setting up email authentication on your {portal} account",
-                     "If you didn't ask for this, you can ignore this email: nothing changes on your account."),
-    "password": Wording("Your code to change your password", "change the password of your {portal} account",
-                        "If you didn't ask to change your password, someone may be signed in to your account: sign "
-                        "out everywhere in Your sessions and tell your helpdesk administrator."),
+    "login": Wording(_l("Your sign-in code"), _l("finish signing in to {portal}"),
+                     _l("If you didn't try to sign in, someone may know your password: change it and tell your "
+                        "helpdesk administrator.")),
+    "setup": Wording(_l("Your verification code"),
+                     _l("finish setting up email authentication on your {portal} account"),
+                     _l("If you didn't ask for this, you can ignore this email: nothing changes on your account.")),
+    "password": Wording(_l("Your code to change your password"), _l("change the password of your {portal} account"),
+                        _l("If you didn't ask to change your password, someone may be signed in to your account: "
+                           "sign out everywhere in Your sessions and tell your helpdesk administrator.")),
     # A support request's "Verify requester" (portal.requests).
-    "verify": Wording("Your code to confirm it is you",
-                      "confirm to {portal} support that it is you. Type it only into the help center, never give it "
-                      "to anyone",
-                      "Support never sees this code. If you didn't ask support for anything, select “This wasn't "
-                      "me” on the request."),
+    "verify": Wording(_l("Your code to confirm it is you"),
+                      _l("confirm to {portal} support that it is you. Type it only into the help center, never give "
+                         "it to anyone"),
+                      _l("Support never sees this code. If you didn't ask support for anything, select “This wasn't "
+                         "me” on the request.")),
 }
 
 
@@ -126,6 +129,7 @@ def issue(user: User, target: str, purpose: str) -> Outcome:
     db.session.commit()
     try:
         wording = WORDING.get(kind, WORDING["login"])
+        # The subject and wording are lazy: send_email renders them in the recipient's language.
         send_email(target, wording.subject, "email_code", user=user, code=code, wording=wording,
                    minutes=int(LIFETIME.total_seconds() // 60))
     except MailUnavailable:

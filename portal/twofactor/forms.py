@@ -3,6 +3,7 @@ import json
 import re
 from functools import cache
 
+from flask_babel import gettext as _, lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms.fields import BooleanField, EmailField, HiddenField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, Regexp, ValidationError
@@ -16,11 +17,11 @@ CODE_RENDER = {"autocomplete": "one-time-code", "inputmode": "numeric", "pattern
                "maxlength": str(CODE_MAX_LENGTH), "spellcheck": "false", "autocapitalize": "off"}
 
 
-def code_field(label="Code"):
+def code_field(label=_l("Code")):
     return StringField(label, validators=[
-        DataRequired("Enter the 6-digit code."),
-        Length(max=CODE_MAX_LENGTH, message="Enter the 6-digit code."),
-        Regexp(CODE_CHARACTERS, message="The code is 6 digits; letters aren't part of it.")],
+        DataRequired(_l("Enter the 6-digit code.")),
+        Length(max=CODE_MAX_LENGTH, message=_l("Enter the 6-digit code.")),
+        Regexp(CODE_CHARACTERS, message=_l("The code is 6 digits; letters aren't part of it."))],
         render_kw=CODE_RENDER)
 
 
@@ -33,52 +34,52 @@ def _as_looked_up(value):
 class LoginForm(FlaskForm):
     # No syntax rule here: an address is only looked up, so any account `flask user create` made,
     # name@helpdesk.local included, can sign in; one that doesn't exist is "Email or password is incorrect".
-    email = EmailField("Email", filters=[_as_looked_up],
-                       validators=[DataRequired("Enter your email address."), Length(max=254)],
+    email = EmailField(_l("Email"), filters=[_as_looked_up],
+                       validators=[DataRequired(_l("Enter your email address.")), Length(max=254)],
                        render_kw={"autocomplete": "username webauthn"})  # "webauthn": the browser offers passkeys
-    password = PasswordField("Password", validators=[DataRequired("Enter your password."), Length(max=1024)],
+    password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password.")), Length(max=1024)],
                              render_kw={"autocomplete": "current-password"})
-    submit = SubmitField("Sign in")
+    submit = SubmitField(_l("Sign in"))
 
 
 class ChallengeForm(FlaskForm):
     authenticator_id = HiddenField()
-    code = code_field("Code")
-    submit = SubmitField("Verify")
+    code = code_field(_l("Code"))
+    submit = SubmitField(_l("Verify"))
 
 
 class SetupForm(FlaskForm):
-    name = StringField("Authenticator name", validators=[DataRequired("Give this authenticator a name."),
-                                                         Length(max=60, message="Names can be at most 60 characters.")],
+    name = StringField(_l("Authenticator name"), validators=[DataRequired(_l("Give this authenticator a name.")),
+                                                         Length(max=60, message=_l("Names can be at most 60 characters."))],
                        render_kw={"maxlength": "60", "autocomplete": "off"})
-    code = code_field("Verification code")
+    code = code_field(_l("Verification code"))
     # The second entry of a code the person chooses (a PIN: Method.code_input.confirm_at_setup); unused otherwise.
-    code_again = StringField("Type it again", validators=[Length(max=CODE_MAX_LENGTH)], render_kw=CODE_RENDER)
-    submit = SubmitField("Submit Code and Create")
+    code_again = StringField(_l("Type it again"), validators=[Length(max=CODE_MAX_LENGTH)], render_kw=CODE_RENDER)
+    submit = SubmitField(_l("Submit Code and Create"))
 
 
 class RenameForm(FlaskForm):
-    name = StringField("Authenticator name", validators=[DataRequired("Give this authenticator a name."),
-                                                         Length(max=60, message="Names can be at most 60 characters.")],
+    name = StringField(_l("Authenticator name"), validators=[DataRequired(_l("Give this authenticator a name.")),
+                                                         Length(max=60, message=_l("Names can be at most 60 characters."))],
                        render_kw={"maxlength": "60"})
-    submit = SubmitField("Save name")
+    submit = SubmitField(_l("Save name"))
 
 
 class ProofForm(FlaskForm):
-    secret = PasswordField("Your password or a current code", validators=[
-        DataRequired("Enter your password or a current code."), Length(max=1024)],
+    secret = PasswordField(_l("Your password or a current code"), validators=[
+        DataRequired(_l("Enter your password or a current code.")), Length(max=1024)],
         render_kw={"autocomplete": "current-password"})
-    submit = SubmitField("Confirm it's you")
+    submit = SubmitField(_l("Confirm it's you"))
 
 
 class ConfirmForm(FlaskForm):
-    confirm = BooleanField("Yes, I understand")
-    submit = SubmitField("Confirm")
+    confirm = BooleanField(_l("Yes, I understand"))
+    submit = SubmitField(_l("Confirm"))
 
 
 class ActionForm(FlaskForm):
     """A form with only a CSRF token and a button (sign out, skip, make default)."""
-    submit = SubmitField("Continue")
+    submit = SubmitField(_l("Continue"))
 
 
 # --- A browser's WebAuthn response in place of a typed code (Method.code_input.browser_credential) ---------------
@@ -92,13 +93,13 @@ def _json_object(form, field):
     except ValueError:
         value = None
     if not isinstance(value, dict):
-        raise ValidationError("That response from your security key or passkey could not be read. Try again.")
+        raise ValidationError(_("That response from your security key or passkey could not be read. Try again."))
 
 
-def credential_field(label="Security key or passkey"):
+def credential_field(label=_l("Security key or passkey")):
     return HiddenField(label, validators=[
-        DataRequired("Use your security key or passkey first."),
-        Length(max=CREDENTIAL_MAX_LENGTH, message="That response from your security key or passkey is too long."),
+        DataRequired(_l("Use your security key or passkey first.")),
+        Length(max=CREDENTIAL_MAX_LENGTH, message=_l("That response from your security key or passkey is too long.")),
         _json_object])
 
 

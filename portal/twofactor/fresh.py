@@ -10,6 +10,7 @@ from functools import wraps
 from datetime import timedelta
 
 from flask import current_app, g, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
 
 from .. import clock, sessions
 from ..extensions import db
@@ -20,7 +21,7 @@ from .areas import STATUS, me
 from .base import MESSAGES, Outcome
 from .forms import ProofForm
 
-PROOF_MESSAGES = {**MESSAGES, Outcome.WRONG: "That password or code isn't right. Try again."}
+PROOF_MESSAGES = {**MESSAGES, Outcome.WRONG: _l("That password or code isn't right. Try again.")}
 # Never echoed back into the page that asks for the proof: the proof itself, codes, and the CSRF token (a fresh one
 # is issued).
 NOT_CARRIED = {"csrf_token", "secret", "code"}
@@ -73,7 +74,7 @@ def check_proof(user: User, form) -> tuple[bool, int]:
     outcome = prove(user, form.secret.data)
     if outcome is Outcome.OK:
         return True, 200
-    form.secret.errors.append(lock_notice.refused(user, outcome, PROOF_MESSAGES.get(outcome, PROOF_MESSAGES[Outcome.UNAVAILABLE])))
+    form.secret.errors.append(lock_notice.refused(user, outcome, str(PROOF_MESSAGES.get(outcome, PROOF_MESSAGES[Outcome.UNAVAILABLE]))))
     return False, STATUS.get(outcome, 401)
 
 

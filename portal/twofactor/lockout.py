@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import bindparam, or_, update
 
 from .. import clock, dates, security_log
@@ -200,5 +201,6 @@ def wait_message(user: User) -> str | None:
     if user.admin_locked:
         return None
     if user.next_attempt_at and user.next_attempt_at > clock.now():
-        return f"Too many wrong codes. Try again after {user.next_attempt_at.strftime('%H:%M:%S')} UTC."
+        return _("Too many wrong codes. Try again after %(time)s.",
+                 time=dates.time_in_words(user.next_attempt_at, seconds=True))
     return None

@@ -3,6 +3,7 @@
 The agent console and the help center get the same views with their own URLs, layout and home page.
 """
 from flask import abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from .. import security_log, sessions
@@ -43,8 +44,8 @@ def register_login_routes(bp, area: Area) -> None:
                 if user is not None and only_sso is None:
                     pending = login.begin(user, area.name, request.args.get("next"))
                     return advance(area, pending)
-                form.password.errors.append(f"Your account signs in with {only_sso}: use its button below."
-                                            if only_sso else "Email or password is incorrect.")
+                form.password.errors.append(_("Your account signs in with %(provider)s: use its button below.",
+                                              provider=only_sso) if only_sso else _("Email or password is incorrect."))
                 status = 403 if only_sso else 401
             else:
                 status = 400
@@ -102,7 +103,7 @@ def register_login_routes(bp, area: Area) -> None:
             abort(404)
         outcome = method.send_code(user, authenticator.target, f"login:{pending.id}")
         if outcome is Outcome.OK:
-            flash(f"We sent a code to {authenticator.target}. It is valid for 10 minutes.", "success")
+            flash(_("We sent a code to %(address)s. It is valid for 10 minutes.", address=authenticator.target), "success")
         else:
             flash(method.send_failure_message(outcome), "error")
         return redirect(area.url("login_verify", **{"with": authenticator.id}))
@@ -116,7 +117,7 @@ def register_login_routes(bp, area: Area) -> None:
             abort(400)
         req = policy.requirement(user)
         if login.next_step(user) != "setup" or not req.skip_allowed:
-            flash("Setting up two-factor authentication can no longer be skipped.", "error")
+            flash(_("Setting up two-factor authentication can no longer be skipped."), "error")
             return redirect(area.url("login_setup"), code=303)
         security_log.record("2fa.setup_skipped", user, deadline=req.deadline.isoformat())
         db.session.commit()
@@ -128,7 +129,7 @@ def register_login_routes(bp, area: Area) -> None:
         if not ActionForm().validate_on_submit():
             abort(400)
         login.cancel(area.name)
-        flash("You have signed out. Sign in with the account you want to use.", "success")
+        flash(_("You have signed out. Sign in with the account you want to use."), "success")
         return redirect(area.url("login"), code=303)
 
     def logout_view():
@@ -139,7 +140,7 @@ def register_login_routes(bp, area: Area) -> None:
             security_log.record("logout", current_user._get_current_object())
         sessions.sign_out()  # the row goes: this cookie, and every copy of it, is dead on every worker
         db.session.commit()
-        flash("You have signed out.", "success")
+        flash(_("You have signed out."), "success")
         return redirect(area.url("login"))
 
     bp.add_url_rule("/login", "login", login_view, methods=["GET", "POST"])

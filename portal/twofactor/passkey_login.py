@@ -11,6 +11,7 @@ area.
 import hashlib
 
 from flask import abort, current_app, redirect, request, session, url_for
+from flask_babel import gettext as _, lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy import update
@@ -28,12 +29,12 @@ from .forms import LoginForm, credential_field
 from .webauthn_method import WebAuthnMethod, claim_sign_count
 
 HOW = "passkey"  # login.success's `how`: "Signed in with a passkey" (security_log.SIGN_INS)
-REFUSED = "That passkey can't sign you in here. Try again, or sign in with your email and password."
+REFUSED = _l("That passkey can't sign you in here. Try again, or sign in with your email and password.")
 OUTCOME_MESSAGES = {**MESSAGES, **WebAuthnMethod.MESSAGES, Outcome.WRONG: REFUSED}
 
 
 class PasskeyForm(FlaskForm):
-    credential = credential_field("Passkey")
+    credential = credential_field(_l("Passkey"))
 
 
 def purpose(area: Area) -> str:
@@ -116,7 +117,7 @@ def register_passkey_routes(bp, area: Area) -> None:
             return redirect(url_for(area.home))
         form = PasskeyForm()
         if not form.validate_on_submit():
-            message = ("This form has expired. Reload the page and try again." if "csrf_token" in form.errors
+            message = (_("This form has expired. Reload the page and try again.") if "csrf_token" in form.errors
                        else form.credential.errors[0])
             return area.render("auth/login.html", 400, form=LoginForm(), passkey_error=message)
         user, outcome = check(area, form.credential.data)
@@ -127,7 +128,7 @@ def register_passkey_routes(bp, area: Area) -> None:
             security_log.record("login.passkey_failed", None)
             db.session.commit()
         return area.render("auth/login.html", STATUS.get(outcome, 401), form=LoginForm(),
-                           passkey_error=OUTCOME_MESSAGES.get(outcome, REFUSED))
+                           passkey_error=str(OUTCOME_MESSAGES.get(outcome, REFUSED)))
 
     bp.add_url_rule("/login/passkey/options", "login_passkey_options", options_view, methods=["POST"])
     bp.add_url_rule("/login/passkey", "login_passkey", sign_in_view, methods=["POST"])

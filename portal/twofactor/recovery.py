@@ -10,6 +10,7 @@ import json
 import secrets
 
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, update
 
 from .. import clock, crypto, passwords, security_log, sessions
@@ -28,12 +29,12 @@ STATE_KEY = "recovery_codes"  # the new set, kept on the server for this browser
 SHOW_SECONDS = 15 * 60  # how long a new set stays readable (page, download, print) after it was made
 
 MESSAGES = {
-    Outcome.WRONG: "That recovery code isn't right. Check it against your saved codes and try again.",
-    Outcome.REPLAY: "That recovery code has already been used. Each code works once: use another one.",
+    Outcome.WRONG: _l("That recovery code isn't right. Check it against your saved codes and try again."),
+    Outcome.REPLAY: _l("That recovery code has already been used. Each code works once: use another one."),
 }
-DUE_MESSAGE = ("You have no recovery codes yet. Make a set now: they let you sign in if you lose your "
-               "authenticator.")
-FORMAT_MESSAGE = "A recovery code is 10 letters and digits, like 4F7KQ-9XH2M."
+DUE_MESSAGE = _l("You have no recovery codes yet. Make a set now: they let you sign in if you lose your "
+                 "authenticator.")
+FORMAT_MESSAGE = _l("A recovery code is 10 letters and digits, like 4F7KQ-9XH2M.")
 
 
 def display(code: str) -> str:

@@ -9,6 +9,7 @@ from functools import cache
 from importlib.metadata import entry_points
 
 from flask import g
+from flask_babel import gettext as _
 from sqlalchemy import insert
 
 from .. import clock
@@ -108,16 +109,16 @@ class PluginInfo:
 
     @property
     def label(self) -> str:
-        return self.method.label if self.method else self.key
+        return str(self.method.label) if self.method else self.key
 
 
 def _source(key: str) -> str:
     if key in BUILTIN:
-        return "Built-in"
+        return _("Built-in")
     for ep in entry_points(group=ENTRY_POINT_GROUP):
         if ep.name == key and ep.dist is not None:
             return f"{ep.dist.name} {ep.dist.version}"
-    return "Not installed in Python"
+    return _("Not installed in Python")
 
 
 def overview() -> list[PluginInfo]:

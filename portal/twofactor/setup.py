@@ -8,6 +8,7 @@ import secrets
 from dataclasses import dataclass, field
 
 from flask import abort
+from flask_babel import gettext as _, lazy_gettext as _l
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 
@@ -21,7 +22,7 @@ from .base import FlowError, Method, Outcome, SetupState
 
 STATE_KEY = "setup"  # the setup in progress, kept on the server (portal.sessions)
 NAME_MAX = 60
-MISMATCH = "The two entries don't match. Type the same in both fields."
+MISMATCH = _l("The two entries don't match. Type the same in both fields.")
 
 
 
@@ -37,7 +38,7 @@ class SetupView:
 def usable_instance(instance_id) -> PluginInstance:
     instance = db.session.get(PluginInstance, row_id(instance_id)) if row_id(instance_id) else None
     if instance is None or instance not in registry.active_instances():
-        raise FlowError("That sign-in method is not available.")
+        raise FlowError(_("That sign-in method is not available."))
     return instance
 
 
@@ -84,9 +85,10 @@ def default_name(user: User, method: Method) -> str:
     """The name a new authenticator of `method` gets unless the person types another: the method's label,
     numbered when the person has one of that name already."""
     names = {a.name for a in user.authenticators}
-    name, n = method.label, 2
+    label = str(method.label)  # in the person's language when it is made; a name is theirs from then on
+    name, n = label, 2
     while name in names:
-        name, n = f"{method.label} {n}", n + 1
+        name, n = f"{label} {n}", n + 1
     return name
 
 
@@ -114,9 +116,9 @@ def send_setup_code(user: User, instance: PluginInstance) -> Outcome:
 def check_name(user: User, name: str, exclude_id: int | None = None) -> str:
     name = " ".join((name or "").split())
     if not name:
-        raise FlowError("Give this authenticator a name.")
+        raise FlowError(_("Give this authenticator a name."))
     if len(name) > NAME_MAX:
-        raise FlowError(f"Names can be at most {NAME_MAX} characters.")
+        raise FlowError(_("Names can be at most %(max)s characters.", max=NAME_MAX))
     clash = db.session.scalar(
         db.select(func.count()).select_from(Authenticator)
         .where(Authenticator.user_id == user.id, Authenticator.name == name, Authenticator.id != (exclude_id or 0))
@@ -127,7 +129,7 @@ def check_name(user: User, name: str, exclude_id: int | None = None) -> str:
 
 
 def _name_taken(name: str) -> str:
-    return f"You already have an authenticator named “{name}”. Choose another name."
+    return _("You already have an authenticator named “%(name)s”. Choose another name.", name=name)
 
 
 def _store_name(name: str) -> None:
@@ -147,16 +149,16 @@ def confirm(user: User, instance: PluginInstance, name: str, code: str, actor: U
     entry of a method whose code is typed twice at setup (a PIN)."""
     state = _in_progress()
     if not state or state.get("user_id") != user.id or state.get("instance_id") != instance.id:
-        raise FlowError("This setup has expired. Start again.")
+        raise FlowError(_("This setup has expired. Start again."))
     name = check_name(user, name)
     method = registry.method(state["method"])
     setup_state = _state(state)
     outcome, fields = method.confirm_setup(user, setup_state, code, purpose(state))
     if outcome is not Outcome.OK:
         messages = {**SETUP_MESSAGES, **method.setup_messages}  # a method may word its own
-        raise FlowError(messages.get(outcome, "That code isn't right. Check the code and try again."))
+        raise FlowError(str(messages.get(outcome) or _("That code isn't right. Check the code and try again.")))
     if method.code_input.confirm_at_setup and (code or "") != (code_again or ""):
-        raise FlowError(MISMATCH)
+        raise FlowError(str(MISMATCH))
     now = clock.now()
     first = not user.confirmed_authenticators
     authenticator = Authenticator(user_id=user.id, method=state["method"], instance_id=instance.id, name=name,
@@ -179,10 +181,11 @@ def confirm(user: User, instance: PluginInstance, name: str, code: str, actor: U
 
 
 SETUP_MESSAGES = {
-    Outcome.WRONG: "That code isn't right. Check that your phone's clock is set automatically, then try the newest code.",
-    Outcome.EXPIRED: "That code has expired. Send a new one.",
-    Outcome.USED_UP: "Too many tries for that code. Send a new one.",
-    Outcome.NO_CODE: "Send a verification code first.",
+    Outcome.WRONG: _l("That code isn't right. Check that your phone's clock is set automatically, then try the "
+                      "newest code."),
+    Outcome.EXPIRED: _l("That code has expired. Send a new one."),
+    Outcome.USED_UP: _l("Too many tries for that code. Send a new one."),
+    Outcome.NO_CODE: _l("Send a verification code first."),
 }
 
 
@@ -217,8 +220,8 @@ def removal_refused(user: User, authenticator: Authenticator) -> str | None:
 
     others = [a for a in user.confirmed_authenticators if a.id != authenticator.id]
     if not others and requirement(user).required:
-        return ("Two-factor authentication is required for your account, so you can't remove your "
-                "last authenticator. Add another one first.")
+        return _("Two-factor authentication is required for your account, so you can't remove your "
+                 "last authenticator. Add another one first.")
     return None
 
 

@@ -8,6 +8,7 @@ partial (Method.setup_template) and where a finished setup goes. The page itself
 from abc import ABC, abstractmethod
 
 from flask import abort, current_app, flash, g, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext as _, lazy_gettext as _l, ngettext
 
 from ..models import PluginInstance, User
 from ..rate_limits import auth_limit
@@ -25,7 +26,7 @@ class SetupPlace(ABC):
     endpoint: str  # the setup page; "<endpoint>_send_code" sends a code
     template: str  # the page around the method's partial
     form_class = SetupForm
-    submit_label = "Verify and finish setup"
+    submit_label = _l("Verify and finish setup")
     show_name = True
     sends = False  # whether this place has a "Send Verification Code" route (register())
     base: str | None = None  # the layout, when not the area's
@@ -74,7 +75,7 @@ class SetupPlace(ABC):
         user, instance = self.subject(**kwargs), self.instance(**kwargs)
         method = registry.method(instance.plugin_key)
         if not self.allows(method):
-            abort(404, "That method sends codes to the person, so only they can set it up.")
+            abort(404, _("That method sends codes to the person, so only they can set it up."))
         return user, instance, method
 
     def _page(self, **kwargs):
@@ -84,7 +85,7 @@ class SetupPlace(ABC):
             form.name.data = setup.default_name(user, method)
         if request.method == "POST" and g.get("proved_in_place") and not form.code.data:
             # "Confirm it's you" came in between: the name and the setup are kept, the code typed before is not.
-            flash(PROVED_MESSAGE, "info")
+            flash(str(PROVED_MESSAGE), "info")
         elif request.method == "POST":
             status = 400
             if form.validate_on_submit():
@@ -115,8 +116,8 @@ class SetupPlace(ABC):
         form.name.errors = []
         outcome = setup.send_setup_code(user, instance)
         if outcome is Outcome.OK:
-            flash(f"We sent a verification code to {setup.begin(user, instance).target}. "
-                  "It is valid for 10 minutes.", "success")
+            flash(_("We sent a verification code to %(address)s. It is valid for 10 minutes.",
+                    address=setup.begin(user, instance).target), "success")
         else:
             flash(method.send_failure_message(outcome), "error")
         status = {Outcome.OK: 200, Outcome.UNAVAILABLE: 503}.get(outcome, 429)
@@ -142,7 +143,7 @@ class OwnSetup(SetupPlace):
     """A signed-in person adds a factor to their own account (Preferences › Security, Your 2FA)."""
 
     def __init__(self, area: Area, endpoint: str, template: str, back: str, form_class=SetupForm,
-                 submit_label: str = "Verify and finish setup", done_messages: tuple[str, str] | None = None):
+                 submit_label: str = SetupPlace.submit_label, done_messages: tuple[str, str] | None = None):
         self.area, self.endpoint, self.template, self.back = area, endpoint, template, back
         self.form_class, self.submit_label = form_class, submit_label
         self.done_messages = done_messages or DONE_MESSAGES
@@ -155,23 +156,34 @@ class OwnSetup(SetupPlace):
 
     def done(self, user: User, authenticator, **kwargs):
         as_default, added = self.done_messages
-        flash((as_default if authenticator.is_default else added).format(name=authenticator.name), "success")
+        flash(done_message(as_default if authenticator.is_default else added, authenticator.name), "success")
         # The first authenticator comes with recovery codes: they are shown once, before the area's 2FA page.
         return redirect(after_setup(self.area, url_for(self.back)))
 
 
-PROVED_MESSAGE = ("Thanks, that's you. Your setup was kept while you confirmed, but the code you typed has expired "
-                  "meanwhile: enter the current code to finish.")
+PROVED_MESSAGE = _l("Thanks, that's you. Your setup was kept while you confirmed, but the code you typed has expired "
+                    "meanwhile: enter the current code to finish.")
 
 
 def expired_setup_message() -> str:
     minutes = current_app.config["PENDING_LOGIN_SECONDS"] // 60
-    return (f"Your sign-in expired before the setup was finished (a sign-in lasts {minutes} minutes), so nothing "
-            "was set up. Enter your password again, then start the setup afresh with the new QR code or code.")
+    return ngettext("Your sign-in expired before the setup was finished (a sign-in lasts %(num)d minute), so nothing "
+                    "was set up. Enter your password again, then start the setup afresh with the new QR code or code.",
+                    "Your sign-in expired before the setup was finished (a sign-in lasts %(num)d minutes), so "
+                    "nothing was set up. Enter your password again, then start the setup afresh with the new QR code "
+                    "or code.", minutes)
 
 
-DONE_MESSAGES = ("Setup complete: “{name}” is your default 2FA method.",
-                 "Setup complete: “{name}” is added. Make it your default to be asked for it first.")
+# What a finished setup says: (it became the default, it was added). `%(name)s` is the authenticator's name.
+DONE_MESSAGES = (_l("Setup complete: “%(name)s” is your default 2FA method."),
+                 _l("Setup complete: “%(name)s” is added. Make it your default to be asked for it first."))
+
+
+def done_message(message, name: str) -> str:
+    """One of the done messages (lazy, from DONE_MESSAGES or an area's own) with the authenticator's name; an
+    area's message may name it `%(name)s` or `{name}`."""
+    text = str(message)
+    return text.replace("{name}", name) if "{name}" in text else text.replace("%(name)s", name)
 
 
 class MandatorySetup(SetupPlace):

@@ -4,6 +4,7 @@ The replay guard is one conditional UPDATE (`last_used_step < :step`): the datab
 concurrent requests wins, never process memory.
 """
 import pyotp
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, or_, update
 
 from .. import clock, crypto
@@ -48,15 +49,15 @@ def provisioning_uri(secret: str, account: str, issuer: str) -> str:
 
 class TotpMethod(Method):
     key = "totp"
-    label = "Authenticator app"
-    description = "A 6-digit code from an app such as Google Authenticator or Microsoft Authenticator."
-    config_fields = [ConfigField("issuer", "Issuer label", "", "The name shown in the authenticator app.")]
-    type_label = "Authentication App"
-    set_up_label = "Set up authentication app"
-    switch_label = "TOTP Service"
-    switch_hint = "Agents set up an authenticator app themselves in Preferences › Security (QR code or key)."
+    label = _l("Authenticator app")
+    description = _l("A 6-digit code from an app such as Google Authenticator or Microsoft Authenticator.")
+    config_fields = [ConfigField("issuer", _l("Issuer label"), "", _l("The name shown in the authenticator app."))]
+    type_label = _l("Authentication App")
+    set_up_label = _l("Set up authentication app")
+    switch_label = _l("TOTP Service")
+    switch_hint = _l("Agents set up an authenticator app themselves in Preferences › Security (QR code or key).")
     setup_template = "methods/totp_setup.html"
-    code_prompt = "Enter the code from your authenticator app"
+    code_prompt = _l("Enter the code from your authenticator app")
     proves_freshness = True
     quick_check = True  # a decryption, three HMACs and one UPDATE
 

@@ -5,6 +5,7 @@ code field, Method.code_input.browser_credential). Registering stores the creden
 (models.WebAuthnCredential); signing in checks an assertion against a challenge bound to the pending sign-in
 (webauthn_rp). Passkey sign-in without a password is portal.twofactor.passkey_login.
 """
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, or_, update
 
 from .. import security_log
@@ -46,29 +47,29 @@ def claim_sign_count(stored: WebAuthnCredential, assertion: webauthn_rp.Assertio
 
 class WebAuthnMethod(Method):
     key = "webauthn"
-    label = "Security key or passkey"
-    description = ("A security key (such as a YubiKey) or a passkey on your phone or computer. It works only on "
-                   "this helpdesk's real address, so a look-alike site can't use it.")
-    type_label = "Security key or passkey"
-    set_up_label = "Add a security key or passkey"
-    switch_label = "Security keys & passkeys"
-    switch_hint = ("People register security keys and passkeys: the phishing-resistant second factor, and passkey "
-                   "sign-in without a password.")
+    label = _l("Security key or passkey")
+    description = _l("A security key (such as a YubiKey) or a passkey on your phone or computer. It works only on "
+                     "this helpdesk's real address, so a look-alike site can't use it.")
+    type_label = _l("Security key or passkey")
+    set_up_label = _l("Add a security key or passkey")
+    switch_label = _l("Security keys & passkeys")
+    switch_hint = _l("People register security keys and passkeys: the phishing-resistant second factor, and "
+                     "passkey sign-in without a password.")
     setup_template = "methods/webauthn_setup.html"
     challenge_template = "methods/webauthn_challenge.html"
     code_input = CodeInput(browser_credential=True, inputmode="none")
-    code_prompt = "Use your security key or passkey"
-    code_label = "Security key or passkey"
+    code_prompt = _l("Use your security key or passkey")
+    code_label = _l("Security key or passkey")
     quick_check = False  # the charge is committed first; the check is a signature and two statements
     setup_messages = {
-        Outcome.WRONG: "The security key or passkey could not be registered. Try again, or use another key.",
-        Outcome.REPLAY: "That registration was already used or has expired. Try again.",
-        Outcome.EXPIRED: "That registration took longer than 5 minutes. Try again.",
+        Outcome.WRONG: _l("The security key or passkey could not be registered. Try again, or use another key."),
+        Outcome.REPLAY: _l("That registration was already used or has expired. Try again."),
+        Outcome.EXPIRED: _l("That registration took longer than 5 minutes. Try again."),
     }
     MESSAGES = {
-        Outcome.WRONG: "That security key or passkey wasn't accepted. Try again, or use another method.",
-        Outcome.REPLAY: "That response was already used. Try again with your security key or passkey.",
-        Outcome.EXPIRED: "That took longer than 5 minutes. Try again with your security key or passkey.",
+        Outcome.WRONG: _l("That security key or passkey wasn't accepted. Try again, or use another method."),
+        Outcome.REPLAY: _l("That response was already used. Try again with your security key or passkey."),
+        Outcome.EXPIRED: _l("That took longer than 5 minutes. Try again with your security key or passkey."),
     }
 
     @property
@@ -114,4 +115,4 @@ class WebAuthnMethod(Method):
         return Outcome.OK if claim_sign_count(stored, assertion) else Outcome.WRONG
 
     def code_message(self, outcome: Outcome) -> str:
-        return self.MESSAGES.get(outcome) or super().code_message(outcome)
+        return str(self.MESSAGES.get(outcome) or super().code_message(outcome))
