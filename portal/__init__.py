@@ -41,6 +41,8 @@ def create_app(config_class=Config, **overrides) -> Flask:
     login_manager.init_app(app)
     from . import i18n
     i18n.init_app(app)  # Flask-Babel: the reader's language and time zone
+    from . import script_words
+    script_words.init_app(app)  # the JavaScript's words, translated, in every page
 
     from . import auth_session, compression, errors, headers, health, logs, metrics, security_webhook
     logs.init_app(app)  # first: every later request hook and error page has the request id

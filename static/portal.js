@@ -1,4 +1,10 @@
 // Progressive enhancement only: every page works without this file (no inline script: the CSP forbids it).
+// The words shown come translated in the page (portal/script_words.py); English if the block is missing.
+function portalWord(key, english) {
+  var block = document.getElementById("portal-words");
+  try { return (block && JSON.parse(block.textContent)[key]) || english; } catch (e) { return english; }
+}
+
 document.addEventListener("DOMContentLoaded", function () {
   // A "Copy key" button after each setup key; what happened is read out through a polite live region.
   document.querySelectorAll("[data-copy]").forEach(function (el) {
@@ -7,14 +13,14 @@ document.addEventListener("DOMContentLoaded", function () {
     var said = document.createElement("span");
     button.type = "button";
     button.className = "button button-small copy-button";
-    button.textContent = "Copy key";
+    button.textContent = portalWord("copy_key", "Copy key");
     said.className = "copy-status";
     said.setAttribute("role", "status");
     button.addEventListener("click", function () {
       navigator.clipboard.writeText(el.textContent.replace(/\s+/g, "")).then(function () {
-        said.textContent = "Key copied. Paste it into your authenticator app.";
+        said.textContent = portalWord("key_copied", "Key copied. Paste it into your authenticator app.");
       }, function () {
-        said.textContent = "Couldn't copy. Select the key and copy it yourself.";
+        said.textContent = portalWord("copy_failed", "Couldn't copy. Select the key and copy it yourself.");
       });
     });
     el.insertAdjacentElement("afterend", said);

@@ -10,6 +10,8 @@
   "use strict";
   var supported = !!(window.PublicKeyCredential && PublicKeyCredential.parseCreationOptionsFromJSON &&
                      PublicKeyCredential.parseRequestOptionsFromJSON);
+  // Its words come translated in the page, read by portal.js's portalWord (English if that file is missing).
+  var portalWord = window.portalWord || function (key, english) { return english; };
 
   function say(form, text) {
     var status = form.querySelector("[data-webauthn-status]");
@@ -17,15 +19,15 @@
   }
 
   function failure(error) {
-    if (error && error.name === "NotAllowedError") return "Nothing was used: the request was cancelled or timed out. Try again.";
-    if (error && error.name === "InvalidStateError") return "This key or passkey is registered already. Use another one.";
-    if (error && error.name === "SecurityError") return "This address can't use security keys or passkeys. Contact your helpdesk administrator.";
-    return "Your security key or passkey couldn't be used. Try again, or use another method.";
+    if (error && error.name === "NotAllowedError") return portalWord("webauthn_cancelled", "Nothing was used: the request was cancelled or timed out. Try again.");
+    if (error && error.name === "InvalidStateError") return portalWord("webauthn_registered", "This key or passkey is registered already. Use another one.");
+    if (error && error.name === "SecurityError") return portalWord("webauthn_address", "This address can't use security keys or passkeys. Contact your helpdesk administrator.");
+    return portalWord("webauthn_failed", "Your security key or passkey couldn't be used. Try again, or use another method.");
   }
 
   function send(form, fieldName, credential) {
     form.querySelector("[name='" + fieldName + "']").value = JSON.stringify(credential.toJSON());
-    say(form, "Checking…");
+    say(form, portalWord("webauthn_checking", "Checking…"));
     form.submit();
   }
 
@@ -47,7 +49,7 @@
     try { options = JSON.parse(form.getAttribute("data-options")); } catch (e) { return; }  // nothing to ask for
     button.hidden = false;
     button.addEventListener("click", function () {
-      say(form, kind === "create" ? "Follow your browser to register the key…" : "Touch your key or confirm on your device…");
+      say(form, kind === "create" ? portalWord("webauthn_register", "Follow your browser to register the key…") : portalWord("webauthn_touch", "Touch your key or confirm on your device…"));
       ask(form, kind, options, "code").catch(function (error) { say(form, failure(error)); });
     });
   }
@@ -61,7 +63,7 @@
       .then(function (options) {
         button.hidden = false;
         button.addEventListener("click", function () {
-          say(form, "Choose your passkey and confirm it's you…");
+          say(form, portalWord("webauthn_choose", "Choose your passkey and confirm it's you…"));
           var waited = pending ? pending.finished : Promise.resolve();
           if (pending) pending.controller.abort();
           waited.then(function () {
@@ -78,7 +80,7 @@
           });
         }
       })
-      .catch(function () { say(form, "Passkey sign-in is unavailable right now. Sign in with your password."); });
+      .catch(function () { say(form, portalWord("webauthn_unavailable", "Passkey sign-in is unavailable right now. Sign in with your password.")); });
   }
 
   document.addEventListener("DOMContentLoaded", function () {
