@@ -10,9 +10,9 @@ import secrets
 from datetime import timedelta
 
 from flask import after_this_request, current_app, request
-from flask_babel import LazyString, lazy_gettext as _l
+from flask_babel import lazy_gettext as _l
 
-from . import clock, dates
+from . import clock
 from .extensions import db
 from .models import KnownBrowser, User
 from .notify import security_notice
@@ -47,7 +47,7 @@ def note_sign_in(user: User, area: str, browser_label: str) -> bool:
         links = [(_l("See where you are signed in, sign out what you don't recognise and change your password"),
                   public_url(f"{area}.{_security_page(area)}"))]
         security_notice(user, "login.new_browser", browser=browser_label, ip=request.remote_addr or _l("unknown"),
-                        when=LazyString(dates.when, now), links=links)  # in the recipient's language and zone
+                        when=now, links=links)  # a time: notify writes it in the recipient's language and zone
     return True
 
 

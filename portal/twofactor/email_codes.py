@@ -43,25 +43,25 @@ KEEP_ROWS = timedelta(days=1)  # spent rows older than this are cleared when the
 class Wording(NamedTuple):
     """Lazy strings: the mail is rendered in its recipient's language (mail.send_email), and so are these."""
     subject: str
-    use_for: str   # "Use this code to ..." ({portal}: the portal's name, filled in by the mail)
+    use_code: str  # "Use this code to ...:", one whole sentence (%(portal)s: the portal's name, filled in by the mail)
     not_you: str   # what to do when the person did not ask for it
 
 
 # What each kind of code (the purpose before its ":") is for, as its email says it.
 WORDING = {
-    "login": Wording(_l("Your sign-in code"), _l("finish signing in to {portal}"),
+    "login": Wording(_l("Your sign-in code"), _l("Use this code to finish signing in to %(portal)s:"),
                      _l("If you didn't try to sign in, someone may know your password: change it and tell your "
                         "helpdesk administrator.")),
     "setup": Wording(_l("Your verification code"),
-                     _l("finish setting up email authentication on your {portal} account"),
+                     _l("Use this code to finish setting up email authentication on your %(portal)s account:"),
                      _l("If you didn't ask for this, you can ignore this email: nothing changes on your account.")),
-    "password": Wording(_l("Your code to change your password"), _l("change the password of your {portal} account"),
+    "password": Wording(_l("Your code to change your password"), _l("Use this code to change the password of your %(portal)s account:"),
                         _l("If you didn't ask to change your password, someone may be signed in to your account: "
                            "sign out everywhere in Your sessions and tell your helpdesk administrator.")),
     # A support request's "Verify requester" (portal.requests).
     "verify": Wording(_l("Your code to confirm it is you"),
-                      _l("confirm to {portal} support that it is you. Type it only into the help center, never give "
-                         "it to anyone"),
+                      _l("Use this code to confirm to %(portal)s support that it is you. Type it only into the help "
+                         "center, never give it to anyone:"),
                       _l("Support never sees this code. If you didn't ask support for anything, select “This wasn't "
                          "me” on the request.")),
 }

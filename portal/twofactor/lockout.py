@@ -187,7 +187,7 @@ def _failed(user: User, kind: str, outcome: Outcome, result: Charge, notice: dic
     lock = newly_locked(result)
     if lock:
         security_log.record("2fa.locked", user, lock=lock)
-        until = {"until": dates.in_words(result.retry_at)} if lock == "temporary" and result.retry_at else {}
+        until = {"until": result.retry_at} if lock == "temporary" and result.retry_at else {}  # said in their zone
         security_notice(user, "2fa.locked", lock=lock, **until)
     if outcome is Outcome.REPLAY:
         security_notice(user, "2fa.replay_refused", **notice)
