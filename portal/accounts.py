@@ -150,10 +150,12 @@ def check_password(password: str | None) -> str:
 
 
 def create_account(email: str, name: str, role: str, password: str | None = None, *,
-                   password_hash: str | None = None, internal_domains: bool = True) -> User:
+                   password_hash: str | None = None, internal_domains: bool = True,
+                   language: str | None = None) -> User:
     """Validate, hash the password and commit a new account with `role` ("admin", "agent" or "end-user").
     `password_hash`: instead of `password`, the argon2id hash of one that passed the new-password rule when it was
-    typed (a registration whose emailed link was just followed: portal.registrations)."""
+    typed (a registration whose emailed link was just followed: portal.registrations). `language`: the account's
+    language (portal.i18n), e.g. the one the person registered in, so their mails are in it too."""
     if role not in ROLES:
         raise ValueError(f"role must be one of {sorted(ROLES)}")
     kind, is_admin = ROLES[role]
@@ -167,7 +169,7 @@ def create_account(email: str, name: str, role: str, password: str | None = None
     user = User(email=email, name=name, kind=kind, is_admin=is_admin,
                 password_hash=password_hash or hash_password(password),
                 created_at=clock.now(), session_version=1, failure_count=0, enforce_2fa=False,
-                skip_forfeited=False, admin_locked=False)
+                skip_forfeited=False, admin_locked=False, language=language)
     db.session.add(user)
     try:
         db.session.commit()

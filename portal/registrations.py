@@ -33,9 +33,9 @@ from sqlalchemy import delete, exists, func, select, text, update
 from sqlalchemy.orm import aliased
 
 from . import clock
-from .i18n import language_code
 from .accounts import EmailTaken, InvalidAccount, clean_email, clean_name, create_account
 from .extensions import db
+from .i18n import language_code
 from .mail import MailUnavailable, send_email
 from .models import AGENT, PendingRegistration, User
 from .passwords import check_new_password, hash_password
@@ -221,7 +221,9 @@ def activate(token) -> User:
         db.session.expire_all()
         raise _problem(_row(token), now) or LinkProblem(USED, 410)
     try:
-        return create_account(email, name, "end-user", password_hash=password_hash, internal_domains=False)
+        # The language the person registered in is theirs from now on (their mails too); My Profile changes it.
+        return create_account(email, name, "end-user", password_hash=password_hash, internal_domains=False,
+                              language=language_code())
     except EmailTaken:  # an account was made for this address since (e.g. by `flask user create`)
         _spend(row_id, now)
         raise LinkProblem(TAKEN, 409) from None

@@ -1,8 +1,9 @@
 """The words the portal's JavaScript shows (static/portal.js, static/webauthn.js), translated like every other
-message: each page carries them as a JSON block (`<script type="application/json" id="portal-words">`, data the
-browser never runs, so the CSP still forbids inline scripts) that the scripts read, falling back to English."""
+message: the element a script works on carries them as JSON in its `data-words` attribute (the setup key, a
+security-key form), and the scripts read them there, falling back to English."""
 from flask_babel import lazy_gettext as _l
 
+GROUPS = {"copy": ("copy_key", "key_copied", "copy_failed")}  # the rest: "webauthn"
 WORDS = {
     "copy_key": _l("Copy key"),
     "key_copied": _l("Key copied. Paste it into your authenticator app."),
@@ -19,9 +20,11 @@ WORDS = {
 }
 
 
-def script_words() -> dict:
-    """The words in the language of the page being rendered."""
-    return {key: str(text) for key, text in WORDS.items()}
+def script_words(group: str) -> dict:
+    """One script's words (group "copy" or "webauthn") in the language of the page being rendered:
+    `data-words='{{ script_words("copy")|tojson }}'` (single quotes: tojson escapes them inside)."""
+    keys = GROUPS.get(group) or [key for key in WORDS if key.startswith(group + "_")]
+    return {key: str(WORDS[key]) for key in keys}
 
 
 def init_app(app) -> None:

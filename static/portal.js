@@ -1,8 +1,12 @@
 // Progressive enhancement only: every page works without this file (no inline script: the CSP forbids it).
-// The words shown come translated in the page (portal/script_words.py); English if the block is missing.
+// The words shown come translated in the page, in the data-words attribute of the element a script works on
+// (portal/script_words.py); English where there are none.
 function portalWord(key, english) {
-  var block = document.getElementById("portal-words");
-  try { return (block && JSON.parse(block.textContent)[key]) || english; } catch (e) { return english; }
+  var found = english;
+  document.querySelectorAll("[data-words]").forEach(function (el) {
+    try { found = JSON.parse(el.getAttribute("data-words"))[key] || found; } catch (e) { /* keep English */ }
+  });
+  return found;
 }
 
 document.addEventListener("DOMContentLoaded", function () {

@@ -60,6 +60,10 @@ def test_an_agent_whose_profile_says_french_gets_french_pages_whatever_the_brows
     assert _lang(security) == "fr" and "Sécurité" in page_text(security)
     assert "Phone" in page_text(security)  # a name the person typed is data, never translated
     assert secret
+    # Times in the person's own zone and language: the session list says when this session started, 09:00 UTC on
+    # 1 March 2026 on the test clock, which is 10:00 in Paris, written the French way.
+    started = re.findall(r'<time datetime="2026-03-01T09:00:00Z">([^<]+)</time>', security.get_data(as_text=True))
+    assert "1 mars 2026, 10:00 Europe/Paris" in started and set(started) <= {"1 mars 2026", "1 mars 2026, 10:00 Europe/Paris"}
 
 
 def test_a_mail_an_admin_causes_is_in_the_agents_language_not_the_admins(app, admin, actor, smtp_sink):
@@ -83,3 +87,18 @@ def test_a_mail_to_someone_who_chose_no_language_is_english(app, admin, actor, s
     admin.client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "de"  # the admin's German browser does not decide it
     admin.submit(f"/admin/agents/{sam.id}/remove", {"confirm": "y"}, page=f"/admin/agents/{sam.id}")
     assert "An administrator removed your two-factor authentication" in smtp_sink.latest("sam@example.com")["Subject"]
+
+
+def test_someone_who_registers_in_german_gets_german_mail_and_keeps_german(app, client, smtp_sink):
+    from tests.helpcenter.conftest import EndUser
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "de"
+    person = EndUser(app, client, None)
+    response = person.register(email="eva@example.com", name="Eva Kundin", activate=False)
+    assert response.status_code == 200 and _lang(response) == "de"
+    mail = smtp_sink.latest("eva@example.com")
+    assert "Hallo Eva Kundin," in smtp_sink.text(mail)
+    link = re.search(r"https?://[^/\s]+(/register/activate/[A-Za-z0-9_-]+)", smtp_sink.text(mail)).group(1)
+    page = client.get(link)
+    assert client.post(link, data={"csrf_token": csrf_token(page)}).status_code == 302
+    with app.app_context():
+        assert db.session.scalar(db.select(User.language).where(User.email == "eva@example.com")) == "de"
