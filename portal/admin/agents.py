@@ -35,7 +35,7 @@ def agent_tab(agent: User, status: int = 200, **context):
     instances = [i for i in registry.active_instances() if registry.method(i.plugin_key).can_be_set_up_by_admin]
     context.setdefault("enforce_form", EnforceForm(formdata=None, enforce=agent.enforce_2fa))
     context.setdefault("grace_form", grace_extension.blank_form())
-    labels = {key: m.label for key, m in registry.discovered().items()}
+    labels = {key: str(m.label) for key, m in registry.discovered().items()}
     return render("admin/agent_2fa.html", status, agent=agent, requirement=policy.requirement(agent), labels=labels,
                   sessions=session_rows(agent),
                   locked=is_locked(agent), setup_instances=instances, action_form=ActionForm(),

@@ -24,7 +24,7 @@ INVALID = _l("Choose a 2FA status from the list.")
 
 def statuses() -> list[tuple[str, str]]:
     """(value, words) of every status the lists filter by."""
-    methods = [(f"method:{key}", method.label) for key, method in registry.discovered().items()]
+    methods = [(f"method:{key}", str(method.label)) for key, method in registry.discovered().items()]
     return [("none", _("No 2FA"))] + methods + [("locked", _("Locked"))]
 
 
@@ -106,7 +106,7 @@ def adoption() -> list[Adoption]:
         db.select(User.kind, Authenticator.method, func.count(Authenticator.user_id.distinct()))
         .join(Authenticator, Authenticator.user_id == User.id).where(confirmed)
         .group_by(User.kind, Authenticator.method)).all()
-    labels = {key: m.label for key, m in registry.discovered().items()}
+    labels = {key: str(m.label) for key, m in registry.discovered().items()}
     result = []
     for kind, label in ((AGENT, _("Agents")), (END_USER, _("End users"))):
         people, with_2fa = totals.get(kind, (0, 0))

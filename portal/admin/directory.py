@@ -34,7 +34,7 @@ class PersonRow:
         labels = []
         for a in self.authenticators:
             method = registry.method(a.method)
-            label = method.label if method else a.method
+            label = str(method.label) if method else a.method  # joined for the list and the CSV
             if label not in labels:
                 labels.append(label)
         return labels

@@ -21,7 +21,7 @@ def _2fa_required_now() -> bool:
 
 def _plugin_label(key: str) -> str:
     method = registry.method(key)
-    return method.label if method else key
+    return str(method.label) if method else key
 
 
 def instance_delete_refused(instance) -> str | None:

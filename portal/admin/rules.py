@@ -86,7 +86,9 @@ def _check_method_change(turning_off: list[str], active_after: set[str], require
         raise NeedsConfirmation(" ".join(warnings))
 
 
-def _label(key: str) -> str:
+def _label(key: str) -> str | LazyString:
+    """A method's switch label as the method has it (lazy): the change's words, and the log's English, say it in
+    their own language."""
     method = registry.method(key)
     return method.switch_label if method else key
 

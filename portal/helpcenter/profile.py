@@ -26,7 +26,7 @@ def two_factor():
         method = registry.method(instance.plugin_key)
         several = sum(i.plugin_key == instance.plugin_key for i in instances) > 1
         label = (_("%(label)s (%(name)s)", label=method.set_up_label, name=instance.name) if several
-                 else method.set_up_label)
+                 else str(method.set_up_label))
         offers.append({"instance": instance, "label": label})
     return render("helpcenter/two_factor.html", user=user, tab="2fa", offers=offers,
                   authenticators=user.confirmed_authenticators, type_label=type_label)

@@ -151,4 +151,4 @@ def _email_only_message(outcome: Outcome) -> str:
         return _("Ask for a code first: select “Email me a code”.")
     if outcome is Outcome.WRONG:
         return _("That code isn't right. Check the code in the email we sent you and try again.")
-    return MESSAGES.get(outcome, MESSAGES[Outcome.UNAVAILABLE])
+    return str(MESSAGES.get(outcome, MESSAGES[Outcome.UNAVAILABLE]))

@@ -6,11 +6,7 @@ plugin"). The core calls it; it never touches the session, the lockout budget or
 from dataclasses import dataclass, field
 from enum import Enum
 
-from flask_babel.speaklater import LazyString
-
-# Text: a str (the English message) translated when shown, so the rest of the portal may still compare these
-# messages, or look for them in a page, as plain strings (portal.twofactor.words).
-from .words import Text, lazy_gettext as _l
+from flask_babel import lazy_gettext as _l
 
 
 class Outcome(Enum):
@@ -109,21 +105,16 @@ class Method:
     # What people read (label, description, the *_label and *_hint words, code_prompt, setup_instructions,
     # setup_messages, a ConfigField's label and help, CodeInput.rules) is best a lazy string (flask_babel's
     # lazy_gettext, or that of a plugin's own Domain): it is translated each time it is shown, in the language of the
-    # page or mail. Plain strings show as they are. Reading one of the WORDS of a method gives a plain str in the
-    # current language (English outside a request), so callers may join, compare or store it.
-    WORDS = frozenset({"label", "description", "type_label", "set_up_label", "switch_label", "switch_hint",
-                       "setup_instructions", "code_prompt", "code_label"})
-
-    def __getattribute__(self, name):
-        value = object.__getattribute__(self, name)
-        return str(value) if isinstance(value, (LazyString, Text)) and name in Method.WORDS else value
+    # page or mail. Plain strings show as they are. Reading one gives it as it is, lazy or not: a template's `{{ }}`,
+    # `%`-formatting or `str()` says it in the current language (English outside a request), and a caller that joins
+    # it to others, stores or logs it, or puts it in JSON calls `str()` first.
 
     def __init__(self):
-        raw = super().__getattribute__  # the lazy strings themselves: this instance serves every language
-        self.type_label = raw("type_label") or raw("label")
-        self.set_up_label = raw("set_up_label") or _l("Set up %(label)s", label=raw("label"))
-        self.switch_label = raw("switch_label") or raw("label")
-        self.switch_hint = raw("switch_hint") or raw("description")
+        # The defaults stay lazy too: this one instance serves every language.
+        self.type_label = self.type_label or self.label
+        self.set_up_label = self.set_up_label or _l("Set up %(label)s", label=self.label)
+        self.switch_label = self.switch_label or self.label
+        self.switch_hint = self.switch_hint or self.description
 
     @property
     def can_be_set_up_by_admin(self) -> bool:

@@ -3,10 +3,11 @@
 The address is always the person's login email, fixed when setup begins. The Auth & SSO "Email 2FA" switch is
 this plugin's `active` flag: while it is off no code is sent (setup offers no email instance at all).
 """
+from flask_babel import lazy_gettext as _l
+
 from ..models import Authenticator
 from . import email_codes, registry
 from .base import MESSAGES, Method, Outcome, SetupState
-from .words import lazy_gettext as _l  # str-compatible lazy words (portal.twofactor.words)
 
 SEND_FAILED = _l("We couldn't send the email — try again or use another method.")
 

@@ -33,7 +33,7 @@ def test_schedule_delays_then_temporary_lock_with_email_then_admin_lock(person, 
         user = user_row(app)
         assert user.failure_count == n and (user.next_attempt_at - person.clock.now()).total_seconds() == delay
         early = prove(person, person.code(secret, 1))  # even the right code waits
-        assert early.status_code == 429 and MESSAGES[Outcome.THROTTLED] in page_text(early)
+        assert early.status_code == 429 and str(MESSAGES[Outcome.THROTTLED]) in page_text(early)
         person.clock.advance(delay)
     before = len(smtp_sink.to(EMAIL))
     assert prove(person, wrong_code(person, secret)).status_code == 401  # the 10th in a row
@@ -56,7 +56,7 @@ def test_schedule_delays_then_temporary_lock_with_email_then_admin_lock(person, 
         db.session.commit()
     person.clock.advance(7 * 86400)  # time does not lift it
     r = prove(person, person.code(secret))
-    assert r.status_code == 403 and MESSAGES[Outcome.LOCKED] in page_text(r)
+    assert r.status_code == 403 and str(MESSAGES[Outcome.LOCKED]) in page_text(r)
     result = runner.invoke(args=["user", "unlock", EMAIL])
     assert result.exit_code == 0 and f"Unlocked {EMAIL}." in result.output
     assert prove(person, person.code(secret)).headers["Location"] == "/agent/preferences/security"
@@ -77,9 +77,9 @@ def test_admin_locked_account_cannot_sign_in_even_with_the_right_code(person, cl
         db.session.commit()
     person.login()
     r = person.post("/agent/login/verify", {"code": person.code(secret)})
-    assert r.status_code == 403 and MESSAGES[Outcome.LOCKED] in page_text(r)
+    assert r.status_code == 403 and str(MESSAGES[Outcome.LOCKED]) in page_text(r)
     r = person.post("/agent/login/recovery", {"code": codes[0]})
-    assert r.status_code == 403 and MESSAGES[Outcome.LOCKED] in page_text(r)
+    assert r.status_code == 403 and str(MESSAGES[Outcome.LOCKED]) in page_text(r)
     assert not in_console(client)
 
 
@@ -110,7 +110,7 @@ def test_every_kind_of_second_factor_spends_the_same_budget(person, client, app)
     assert user_row(app).failure_count == 5
     assert attack("/agent/login/verify", wrong_code(person, secret)).status_code == 401  # the 6th: allowed
     r = attack("/agent/login/verify", person.code(secret))  # the right code must now wait too
-    assert r.status_code == 429 and MESSAGES[Outcome.THROTTLED] in page_text(r)
+    assert r.status_code == 429 and str(MESSAGES[Outcome.THROTTLED]) in page_text(r)
     with app.app_context():
         methods = list(db.session.scalars(db.select(SecurityEvent.detail)
                                           .where(SecurityEvent.type == "2fa.challenge_failed")))
@@ -140,7 +140,7 @@ def test_a_right_code_refused_while_waiting_is_neither_charged_nor_spent(person,
     assert user_row(app).failure_count == 6  # the sixth failure: 30 s to wait
     code = person.code(secret, 1)  # next step's code: still valid once the wait is over
     r = person.post("/agent/login/verify", {"code": code})
-    assert r.status_code == 429 and MESSAGES[Outcome.THROTTLED] in page_text(r)
+    assert r.status_code == 429 and str(MESSAGES[Outcome.THROTTLED]) in page_text(r)
     with app.app_context():
         assert db.session.scalar(db.select(Authenticator.last_used_step)) == step_before  # the step is not used up
         assert db.session.scalar(db.select(SecurityEvent.type).order_by(SecurityEvent.id.desc())) == "2fa.throttled"

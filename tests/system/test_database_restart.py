@@ -15,7 +15,7 @@ from .web import Browser
 
 pytestmark = pytest.mark.system
 
-UNAVAILABLE = MESSAGES[503]
+UNAVAILABLE = str(MESSAGES[503])  # a lazy message: str() outside a request is the English
 PEOPLE = 4
 
 

@@ -17,7 +17,7 @@ SUBMITTERS = 100
 # What a losing submission may be told, besides being sent back to the password page because the sign-in it
 # belonged to is already finished: the code was used (or its tries spent) a moment ago, or the account's
 # failure budget is spent for now, so the code was not even checked.
-REFUSED = {401: ("already been used", MESSAGES[Outcome.USED_UP]), 429: ("Too many wrong codes",)}
+REFUSED = {401: ("already been used", str(MESSAGES[Outcome.USED_UP])), 429: ("Too many wrong codes",)}
 HIDDEN_ID = re.compile(r'name="authenticator_id" type="hidden" value="(\d+)"')
 
 
