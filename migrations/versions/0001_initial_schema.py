@@ -188,7 +188,7 @@ def upgrade():
         {'key': 'email', 'installed': True, 'active': True, 'installed_at': now},
     ])
     op.bulk_insert(plugin_instances, [
-        {'plugin_key': 'totp', 'name': 'Authenticator', 'status': 'active', 'config': '{"issuer": "Helpdesk"}',
+        {'plugin_key': 'totp', 'name': 'Authenticator app', 'status': 'active', 'config': '{"issuer": "Helpdesk"}',
          'created_at': now},
         {'plugin_key': 'email', 'name': 'Email', 'status': 'active', 'config': '{}', 'created_at': now},
     ])

@@ -80,7 +80,7 @@ def seed_builtin_plugins(connection) -> None:
         {"key": "webauthn", "installed": True, "active": False, "installed_at": now},
     ])
     connection.execute(insert(PluginInstance.__table__), [
-        {"plugin_key": "totp", "name": "Authenticator", "status": "active",
+        {"plugin_key": "totp", "name": "Authenticator app", "status": "active",
          "config": json.dumps({"issuer": "Helpdesk"}), "created_at": now},
         {"plugin_key": "email", "name": "Email", "status": "active", "config": "{}", "created_at": now},
         {"plugin_key": "webauthn", "name": "Security key or passkey", "status": "active", "config": "{}",

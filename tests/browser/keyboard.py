@@ -75,7 +75,7 @@ def sign_in_by_keyboard(page, base: str, area: str, email: str, password: str) -
 # --- The flows, run with JavaScript on (test_keyboard.py) and off (test_no_javascript.py) ---------------------
 
 def agent_sets_up_app_in_preferences(page, live, who, js: bool) -> str:
-    """Preferences > Security > Set up Authenticator, by keyboard; returns the secret the phone read."""
+    """Preferences > Security > Set up Authenticator app, by keyboard; returns the secret the phone read."""
     from playwright.sync_api import expect
 
     from tests.browser.a11y import PASSWORD
@@ -86,8 +86,8 @@ def agent_sets_up_app_in_preferences(page, live, who, js: bool) -> str:
     stops = tab_to(page, 'link "Preferences > Security"')
     assert stops[:2] == ['link "Skip to main content"', 'link "Helpdesk Agent console"'], stops
     press(page, 'link "Preferences > Security"')
-    press(page, 'link "Set up Authenticator"')
-    expect(page.get_by_role("heading", level=1)).to_have_text("Set up Authenticator")
+    press(page, 'link "Set up Authenticator app"')
+    expect(page.get_by_role("heading", level=1)).to_have_text("Set up Authenticator app")
     secret = secret_of(decode_qr(page.locator(".qr"), f"{live.shot(page, f'keyboard-agent-setup-js-{js}')[:-4]}-qr.png"))
     if js:
         expect_focus(page, 'textbox "Verification code"')  # portal.js puts the cursor in the code field

@@ -43,7 +43,7 @@ def test_a_recovery_approved_by_an_admin_and_cancelled_by_the_owners_link(live, 
             assert_accessible(admin, "an account recovery, as an admin")
             admin.get_by_role("button", name="Approve").click()
             expect(admin.locator("#recovery-state")).to_have_text("Waiting period running")
-            assert "will be removed after 02 Mar 2026 09:00 UTC" in sink.text(sink.latest(eve.email))
+            assert "will be removed after 2 Mar 2026, 09:00 UTC" in sink.text(sink.latest(eve.email))
 
             # The real owner reads the mail on another device and cancels, without signing in.
             cancel_context = browser.new_context()

@@ -41,7 +41,7 @@ def test_skipping_the_mandatory_setup_during_the_grace_period_without_javascript
     who = add_person(live.app, "agent", "nat@example.com", "Nat Newcomer", with_app=False)
     set_policy(live.app, require_agents_2fa=True, grace_until="2026-04-01T00:00:00")
     sign_in_by_keyboard(page, live.url, "/agent", who.email, PASSWORD)
-    expect(page.get_by_text("You can skip this until 01 April 2026 at 00:00 UTC.")).to_be_visible()
+    expect(page.get_by_text("You can skip this until 1 Apr 2026, 00:00 UTC.")).to_be_visible()
     press(page, 'button "Skip for now"')
     expect(page.get_by_role("heading", level=1)).to_have_text("Welcome, Nat Newcomer")
     assert authenticators(live.app, who.email) == []
@@ -97,6 +97,6 @@ def test_admin_picks_the_grace_period_timezone_by_keyboard_without_javascript(li
     page.keyboard.type("America/New_")
     expect(page.get_by_label("Timezone of the Grace Period")).to_have_value("America/New_York")
     press(page, 'button "Save changes"')
-    expect(page.get_by_text("The grace period ends on Tuesday 10 March 2026 at 12:00 (America/New_York), which is "
-                            "16:00 UTC on Tuesday 10 March 2026.")).to_be_visible()
+    expect(page.get_by_text("The grace period ends on Tuesday, 10 March 2026 at 12:00 (America/New_York), which is "
+                            "16:00 UTC on Tuesday, 10 March 2026.")).to_be_visible()
     expect(page.get_by_label("Timezone of the Grace Period")).to_have_value("America/New_York")

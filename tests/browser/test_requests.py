@@ -50,7 +50,7 @@ def test_verify_requester_end_to_end(live, browser):
             expect(agent.locator("#verification-state")).to_contain_text("Not verified.")
             agent.get_by_role("button", name="Verify requester").click()
             expect(agent.locator("#verification-state")).to_have_text(
-                "Waiting for the requester to confirm (asked by Sam Agent at 09:00 UTC).")
+                "Waiting for the requester to confirm (asked by Sam Agent at 1 Mar 2026, 09:00 UTC).")
             assert_accessible(agent, "a request, as an agent")
 
             # The customer follows the link in the mail and confirms with the app on their phone.
@@ -67,7 +67,7 @@ def test_verify_requester_end_to_end(live, browser):
 
             agent.reload()
             expect(agent.locator("#verification-state")).to_have_text(
-                "Identity verified with Authentication App at 09:00 UTC (asked by Sam Agent)")
+                "Identity verified with Authentication App at 1 Mar 2026, 09:00 UTC (asked by Sam Agent)")
             live.shot(agent, "request-verified-agent")
             live.clock.advance(15 * 60 + 1)
             agent.reload()

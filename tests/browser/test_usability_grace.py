@@ -13,7 +13,7 @@ def test_the_grace_banner_follows_a_person_who_skipped_until_they_set_up(live, p
     nat = add_person(live.app, "agent", "nat@example.com", "Nat New", with_app=False)
     enter_password(page, live.url, nat)
     page.get_by_role("button", name="Skip for now").click()
-    banner = page.get_by_role("status").filter(has_text="Set up 2FA before Sunday 8 March 2026 — 7 days left.")
+    banner = page.get_by_role("status").filter(has_text="Set up 2FA before Sunday, 8 March 2026 — 7 days left.")
     expect(banner).to_be_visible()
     assert_accessible(page, "home with the grace banner")
     page.goto(f"{live.url}/agent/security/activity")

@@ -135,7 +135,7 @@ def test_without_javascript_the_pages_say_a_key_cant_be_used_and_offer_the_other
         expect(page.get_by_text("Registering a security key or passkey needs JavaScript")).to_be_visible()
         expect(page.get_by_role("button", name="Register security key or passkey")).to_be_hidden()
         page.get_by_role("link", name="Cancel").click()
-        expect(page.get_by_role("link", name="Set up Authenticator", exact=True)).to_be_visible()  # the others
+        expect(page.get_by_role("link", name="Set up Authenticator app", exact=True)).to_be_visible()  # the others
     finally:
         context.close()
 
