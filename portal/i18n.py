@@ -9,7 +9,7 @@ recipient's language and zone (`for_person`), never in those of whoever caused i
 from contextlib import contextmanager
 
 from flask import Blueprint, g, has_request_context, redirect, request, url_for
-from flask_babel import Babel, refresh
+from flask_babel import Babel, get_locale, refresh
 from flask_login import current_user
 
 from .safe_url import local_path
@@ -37,7 +37,13 @@ def _recipient():
 
 
 def language_code() -> str:
-    """The language of what is being rendered: "en", "de" or "fr"."""
+    """The language of what is being rendered: "en", "de" or "fr" (Flask-Babel's locale, chosen once per request
+    or mail by `_chosen_language`)."""
+    locale = get_locale()
+    return locale.language if locale is not None else DEFAULT_LANGUAGE
+
+
+def _chosen_language() -> str:
     forced = g.get("portal_language")
     if forced:
         return forced
@@ -55,7 +61,7 @@ def language_code() -> str:
 
 
 def _select_locale() -> str:
-    code = language_code()
+    code = _chosen_language()
     return _FORMAT_LOCALE.get(code, code)
 
 
