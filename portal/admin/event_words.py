@@ -17,7 +17,8 @@ REFUSALS = {"wrong": "", "expired": _l("the code had expired"), "used_up": _l("t
             "no_code": _l("no code had been sent"), "throttled": _l("while the account had to wait between tries"),
             "locked": _l("while the account was locked")}
 # Details that are a number of things: said only when they are one (else as “key: value”).
-COUNTED = {"failures", "remaining", "removed", "count"}
+COUNTED = {"failures", "remaining", "removed", "count", "sessions_ended", "request"}
+AREAS = {"agent": _l("at the Agent console"), "helpcenter": _l("at the Help Center")}
 
 
 def _method(key) -> str:
@@ -50,6 +51,11 @@ PHRASES = {
     "count": lambda v: ngettext("%(num)d session", "%(num)d sessions", v),
     "enforced": lambda v: _("Enforce 2FA on") if v else _("Enforce 2FA off"),
     "ip": lambda v: _("from %(ip)s", ip=v),
+    "request": lambda v: _("request #%(number)d", number=v),
+    "provider": lambda v: _("through %(provider)s", provider=v),
+    "sessions_ended": lambda v: ngettext("%(num)d session ended", "%(num)d sessions ended", v),
+    "ends": lambda v: _("ends at %(when)s", when=_when(v)),
+    "area": lambda v: str(AREAS[v]) if v in AREAS else _("area: %(area)s", area=v),
 }
 
 
