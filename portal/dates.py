@@ -7,7 +7,7 @@ In templates: `dt|time_tag` is a <time> element with the date, time and zone ("3
 from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from flask_babel import format_date, format_time, get_timezone, gettext, to_user_timezone
+from flask_babel import format_date, format_time, get_timezone, gettext
 from markupsafe import Markup, escape
 
 from .settings import get_setting
@@ -29,11 +29,6 @@ def portal_zone() -> str:
 def zone_name() -> str:
     """The zone times are being shown in: the reader's own, else the portal's."""
     return str(get_timezone())
-
-
-def local(at: datetime) -> datetime:
-    """A naive-UTC time on the reader's clock face."""
-    return to_user_timezone(at)
 
 
 def time_in_words(at: datetime, seconds: bool = False) -> str:
@@ -75,8 +70,7 @@ def time_tag(at: datetime | None, part: str = "datetime") -> Markup:
 
 
 def init_app(app) -> None:
-    """Templates show times on the reader's clock: `dt|time_tag`, `dt|when`, `dt|day`, `dt|local`, `zone_name()`."""
-    app.add_template_filter(local, "local")
+    """Templates show times on the reader's clock: `dt|time_tag`, `dt|when`, `dt|day`, `zone_name()`."""
     app.add_template_filter(when, "when")
     app.add_template_filter(day, "day")
     app.add_template_filter(time_tag, "time_tag")

@@ -116,8 +116,7 @@ def remind_all() -> int:
 
 def register(app) -> None:
     app.add_template_global(banner, "grace_banner")
-    app.add_template_global(dates.in_words, "when_words")  # "09:15 on Sunday 1 March 2026 (Europe/Berlin)"
-    app.add_template_global(dates.zone_name, "portal_zone")
+    app.add_template_global(dates.in_words, "when_words")  # "09:15 on Sunday, 1 March 2026 (Europe/Berlin)"
     group = AppGroup("grace", help="The 2FA grace period.")
 
     @group.command("remind")
