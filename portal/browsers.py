@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from flask import after_this_request, current_app, request
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import bindparam, delete, insert, select, update
 
 from . import clock
 from .extensions import db
@@ -20,6 +21,13 @@ from .public_url import public_url
 
 COOKIE = "portal_browser"
 KEEP = timedelta(days=400)  # how long the browser keeps its cookie (browsers cap cookies at about this)
+
+
+# Statements on the table: rows to read and write at every sign-in, no objects to keep.
+_browsers = KnownBrowser.__table__
+_OF_PERSON = (select(_browsers.c.id, _browsers.c.token_hash, _browsers.c.last_seen_at)
+              .where(_browsers.c.user_id == bindparam("owner_id")))
+_SEEN = update(_browsers).where(_browsers.c.id == bindparam("browser_id")).values(last_seen_at=bindparam("now"))
 
 
 def _hash(token: str) -> str:
@@ -32,16 +40,18 @@ def note_sign_in(user: User, area: str, browser_label: str) -> bool:
     token = request.cookies.get(COOKIE)
     if not (isinstance(token, str) and 20 <= len(token) <= 100):
         token = secrets.token_urlsafe(32)
-    now = clock.now()
-    browsers = list(db.session.scalars(db.select(KnownBrowser).where(KnownBrowser.user_id == user.id)))
-    known = next((b for b in browsers if b.token_hash == _hash(token)), None)
+    now, token_hash = clock.now(), _hash(token)
+    browsers = db.session.execute(_OF_PERSON, {"owner_id": user.id}).all()
+    known = next((b for b in browsers if b.token_hash == token_hash), None)
     if known is not None:
-        known.last_seen_at = now
+        db.session.execute(_SEEN, {"browser_id": known.id, "now": now})
         return False
     first_ever = not browsers
-    for gone in (b for b in browsers if now - b.last_seen_at > KEEP):  # their cookie has expired by now
-        db.session.delete(gone)
-    db.session.add(KnownBrowser(user_id=user.id, token_hash=_hash(token), created_at=now, last_seen_at=now))
+    gone = [b.id for b in browsers if now - b.last_seen_at > KEEP]  # their cookie has expired by now
+    if gone:
+        db.session.execute(delete(_browsers).where(_browsers.c.id.in_(gone)))
+    db.session.execute(insert(_browsers).values(user_id=user.id, token_hash=token_hash, created_at=now,
+                                                last_seen_at=now))
     _give_cookie(token)
     if not first_ever:
         links = [(_l("See where you are signed in, sign out what you don't recognise and change your password"),

@@ -57,7 +57,7 @@ class ChangePasswordForm(FlaskForm):
 
 class ChangePasswordWithCodeForm(ChangePasswordForm):
     """For someone with an authenticator: a code from it as well."""
-    authenticator_id = HiddenField()
+    authenticator_id = HiddenField(_l("Authenticator"))  # labelled: an unlabelled field makes WTForms load its catalog
     code = code_field(_l("Code"))
 
 

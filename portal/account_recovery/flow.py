@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from flask import has_request_context, request
 from flask_babel import gettext as _, lazy_gettext as _l
-from sqlalchemy import func, update
+from sqlalchemy import bindparam, func, update
 
 from .. import clock, crypto, security_log
 from ..extensions import db
@@ -150,15 +150,19 @@ def cancel_by_owner(row: AccountRecovery) -> bool:
     return _stop(row, "cancelled", "cancel link", actor=row.user_id)
 
 
+# On the table, not the mapped class: it runs at every sign-in, and nothing loaded needs synchronising.
+_recoveries = AccountRecovery.__table__
+_STOP_OWNERS = (update(_recoveries)
+                .where(_recoveries.c.user_id == bindparam("owner_id"), _recoveries.c.state.in_(ACTIVE))
+                .values(state="cancelled", finished_at=bindparam("now"), finished_how="owner signed in"))
+
+
 def owner_signed_in(user: User, how: str) -> None:
     """A successful second-factor sign-in by the owner stops their recovery (login.complete calls this, in its
     transaction; only when a recovery was under way does it write or mail anything)."""
     if how in NOT_A_FACTOR:
         return
-    stopped = db.session.execute(
-        update(AccountRecovery).where(AccountRecovery.user_id == user.id, AccountRecovery.state.in_(ACTIVE))
-        .values(state="cancelled", finished_at=clock.now(), finished_how="owner signed in")
-        .execution_options(synchronize_session=False)).rowcount
+    stopped = db.session.execute(_STOP_OWNERS, {"owner_id": user.id, "now": clock.now()}).rowcount
     if stopped:
         security_log.record("recovery.cancelled", user, actor=user, how="owner signed in")
         try:

@@ -23,7 +23,7 @@ class RecoveryLoginForm(FlaskForm):
 
 class NextForm(FlaskForm):
     """A button that carries where to go afterwards (a local path, checked again on the server)."""
-    next = HiddenField()
+    next = HiddenField(_l("Next page"))  # labelled: an unlabelled field makes WTForms load its catalog
     submit = SubmitField(_l("Continue"))
 
 

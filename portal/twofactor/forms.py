@@ -43,7 +43,7 @@ class LoginForm(FlaskForm):
 
 
 class ChallengeForm(FlaskForm):
-    authenticator_id = HiddenField()
+    authenticator_id = HiddenField(_l("Authenticator"))  # labelled: an unlabelled field makes WTForms load its catalog
     code = code_field(_l("Code"))
     submit = SubmitField(_l("Verify"))
 

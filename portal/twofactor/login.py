@@ -48,8 +48,16 @@ def check_password(email: str, password: str, kind: str) -> User | None:
     return user
 
 
+# Statements on the tables, not the mapped classes: nothing loaded needs synchronising, and Core skips the ORM's
+# bulk-statement machinery.
+_pending_logins, _authenticators, _users = PendingLogin.__table__, Authenticator.__table__, User.__table__
 # Ends a pending sign-in: the one-time claim of step 4 (it deletes one row exactly when this request is first).
-CLAIM_PENDING = delete(PendingLogin).where(PendingLogin.id == bindparam("pending_id"))
+CLAIM_PENDING = delete(_pending_logins).where(_pending_logins.c.id == bindparam("pending_id"))
+_STAMP_USED = (update(_authenticators).where(_authenticators.c.id == bindparam("authenticator_id"))
+               .values(last_used_at=bindparam("now")))
+_STAMP_SIGNED_IN = update(_users).where(_users.c.id == bindparam("account_id")).values(last_login_at=bindparam("now"))
+_COUNT_FAILURE = (update(_pending_logins).where(_pending_logins.c.id == bindparam("pending_id"))
+                  .values(failures=_pending_logins.c.failures + 1).returning(_pending_logins.c.failures))
 
 
 def begin(user: User, area: str, next_url: str | None, event: str | None = "login.password_ok",
@@ -61,7 +69,7 @@ def begin(user: User, area: str, next_url: str | None, event: str | None = "logi
     refuse_if_disabled(user)
     earlier = session.get(SESSION_KEY)
     if isinstance(earlier, str):  # this browser's earlier sign-in (expired, or given up) ends here
-        db.session.execute(CLAIM_PENDING.execution_options(synchronize_session=False), {"pending_id": earlier})
+        db.session.execute(CLAIM_PENDING, {"pending_id": earlier})
     sessions.sign_out()
     now = clock.now()
     pending = PendingLogin(
@@ -104,7 +112,7 @@ def cancel(area: str) -> None:
     """The person gives up this browser's sign-in under way ("Sign out", "Use a different account")."""
     pending_id = session.get(SESSION_KEY)
     if isinstance(pending_id, str):
-        db.session.execute(CLAIM_PENDING.execution_options(synchronize_session=False), {"pending_id": pending_id})
+        db.session.execute(CLAIM_PENDING, {"pending_id": pending_id})
     sessions.sign_out()
     db.session.commit()
 
@@ -153,15 +161,14 @@ def complete(pending: PendingLogin, how: str) -> str | None:
         pending_id, user_id, next_url, area = pending.id, pending.user_id, pending.next_url, pending.area
     except ObjectDeletedError:
         raise AlreadyCompleted() from None
-    if db.session.execute(CLAIM_PENDING.execution_options(synchronize_session=False),
-                          {"pending_id": pending_id}).rowcount != 1:
+    if db.session.execute(CLAIM_PENDING, {"pending_id": pending_id}).rowcount != 1:
         db.session.rollback()
         session.pop(SESSION_KEY, None)
         raise AlreadyCompleted()
     carried = _carried(pending.data)
     db.session.expunge(pending)
     user = db.session.get(User, user_id)
-    user.last_login_at = clock.now()
+    db.session.execute(_STAMP_SIGNED_IN, {"account_id": user_id, "now": clock.now()})
     security_log.record("login.success", user, how=how, **({"sso": carried["sso"]} if "sso" in carried else {}))
     from ..account_recovery.flow import owner_signed_in
     owner_signed_in(user, how)  # the owner's second factor stops a recovery of their account
@@ -205,8 +212,7 @@ def verify_factor(user: User, authenticator: Authenticator, code: str, purpose: 
     slow = not (method and method.quick_check)
     outcome = lockout.guarded(user, authenticator.method, check, slow=slow, authenticator=authenticator.name)
     if outcome is Outcome.OK:
-        db.session.execute(update(Authenticator).where(Authenticator.id == authenticator.id)
-                           .values(last_used_at=clock.now()).execution_options(synchronize_session=False))
+        db.session.execute(_STAMP_USED, {"authenticator_id": authenticator.id, "now": clock.now()})
     return outcome
 
 
@@ -235,12 +241,8 @@ def attempt_recovery(pending: PendingLogin, code: str) -> Outcome:
 def _count_against_pending(pending_id: str, outcome: Outcome) -> None:
     if outcome not in (Outcome.WRONG, Outcome.REPLAY, Outcome.EXPIRED, Outcome.USED_UP):
         return
-    failures = db.session.execute(
-        update(PendingLogin).where(PendingLogin.id == pending_id)
-        .values(failures=PendingLogin.failures + 1).returning(PendingLogin.failures)
-        .execution_options(synchronize_session=False)
-    ).scalar()
+    failures = db.session.execute(_COUNT_FAILURE, {"pending_id": pending_id}).scalar()
     if failures is None or failures >= current_app.config["PENDING_LOGIN_MAX_FAILURES"]:
-        db.session.execute(delete(PendingLogin).where(PendingLogin.id == pending_id))
+        db.session.execute(CLAIM_PENDING, {"pending_id": pending_id})
         session.pop(SESSION_KEY, None)
     db.session.commit()
