@@ -53,6 +53,7 @@ def main() -> int:
     parser.add_argument("--sort", default="cumulative", help="cProfile's sort key (cumulative)")
     parser.add_argument("--callers", default="",
                         help="also list who calls the functions matching this (a regular expression)")
+    parser.add_argument("--dump", help="also write the portal's profile here (pstats)")
     parser.add_argument("--instructions", action="store_true", help="count instructions (callgrind) instead")
     parser.add_argument("--labels", help=argparse.SUPPRESS)  # the counted child writes its dumps' labels here
     args = parser.parse_args()
@@ -117,6 +118,8 @@ def main() -> int:
                 per_request[i] += ms
         print("portal, CPU ms per request (under cProfile, so inflated): " + ", ".join(
             f"{name} {ms / count:.2f}" for name, ms in zip(statements.SIGN_IN, per_request)))
+        if args.dump:
+            profile.dump_stats(args.dump)
         stats = pstats.Stats(profile).sort_stats(args.sort)
         stats.print_stats(args.top)
         if args.callers:

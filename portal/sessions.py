@@ -17,7 +17,7 @@ from datetime import timedelta
 
 from flask import g, has_request_context, request, session
 from flask_login import logout_user
-from sqlalchemy import delete
+from sqlalchemy import bindparam, delete
 from sqlalchemy.orm import joinedload
 
 from . import clock
@@ -66,15 +66,18 @@ def _user_agent() -> str:
     return (request.user_agent.string or "")[:300] if has_request_context() else ""
 
 
+# With the person and their authenticators: every page of an area checks them (areas.area_required). Built once:
+# the statement and its cache key are reused by every request.
+_BY_TOKEN = (db.select(UserSession).where(UserSession.token_hash == bindparam("token_hash"))
+             .options(joinedload(UserSession.user).joinedload(User.authenticators)))
+
+
 def _load(token) -> UserSession | None:
     """The live session row for a cookie's token, with its person; an expired one, or one of a disabled account,
     is deleted."""
     if not isinstance(token, str) or not token or len(token) > 100:
         return None
-    # With the person and their authenticators: every page of an area checks them (areas.area_required).
-    row = db.session.execute(db.select(UserSession).where(UserSession.token_hash == _hash(token))
-                             .options(joinedload(UserSession.user).joinedload(User.authenticators))
-                             ).unique().scalar_one_or_none()
+    row = db.session.execute(_BY_TOKEN, {"token_hash": _hash(token)}).unique().scalar_one_or_none()
     if row is None:
         return None
     now = clock.now()

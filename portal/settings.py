@@ -35,9 +35,12 @@ DEFAULTS = {
 }
 
 
+_STORED = db.select(Setting.key, Setting.value)  # built once, reused by every request
+
+
 def _all() -> dict:
     if "portal_settings" not in g:
-        stored = {s.key: json.loads(s.value) for s in db.session.scalars(db.select(Setting))}
+        stored = {key: json.loads(value) for key, value in db.session.execute(_STORED)}
         g.portal_settings = {**DEFAULTS, **stored}
     return g.portal_settings
 

@@ -11,7 +11,7 @@ from sqlalchemy import bindparam, func, update
 from .. import clock, crypto, security_log
 from ..extensions import db
 from ..mail import MailUnavailable, send_email
-from ..models import AGENT, AccountRecovery, User
+from ..models import AGENT, RECOVERY_UNDER_WAY, AccountRecovery, User
 from ..settings import get_setting
 from ..twofactor import setup
 from ..twofactor.base import FlowError
@@ -20,7 +20,7 @@ from ..public_url import public_url
 
 log = logging.getLogger(__name__)
 
-ACTIVE = ("requested", "waiting")
+ACTIVE = RECOVERY_UNDER_WAY
 # Sign-ins that prove a second factor (login.success's `how` is a method key, or one of these ways): any of them
 # by the owner stops a recovery. A password alone, a remembered device, a skipped or first setup do not.
 NOT_A_FACTOR = {"password", "remembered_device", "skipped", "setup"}

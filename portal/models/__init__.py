@@ -4,5 +4,6 @@ from .people import (AGENT, END_USER, Authenticator, EmailCode, KnownBrowser, Pa
                      PendingLogin, PendingRegistration, RecoveryCode, RememberedDevice, User, UserSession)
 from .portal_state import OutboxMessage, Plugin, PluginInstance, SecurityEvent, Setting  # noqa: F401
 from .webauthn import WebAuthnChallenge, WebAuthnCredential  # noqa: F401
-from .support import AccountRecovery, RequestMessage, RequesterVerification, SupportRequest  # noqa: F401
+from .support import (RECOVERY_UNDER_WAY, AccountRecovery, RequestMessage, RequesterVerification,  # noqa: F401
+                      SupportRequest)
 from .sso import SsoIdentity, SsoProvider, SsoState  # noqa: F401

@@ -54,6 +54,9 @@ class User(UserMixin, db.Model):
     # The person's own language and time zone (portal.i18n): None follows the browser and the portal's zone.
     language: Mapped[str | None] = mapped_column(String(8))
     time_zone: Mapped[str | None] = mapped_column(String(64))
+    # Not a column: the label of an SSO-only identity provider this person is linked to (so no password sign-in),
+    # loaded with the person at the password step (login.check_password); None when there is none or not loaded.
+    only_sso_provider: Mapped[str | None] = query_expression()
 
     authenticators: Mapped[list[Authenticator]] = relationship(
         back_populates="user", cascade="all, delete-orphan", order_by="Authenticator.created_at"
@@ -116,6 +119,9 @@ class PendingLogin(db.Model):
     # Not a column: whether the person has an unused recovery code, loaded with the pending login in the same
     # statement (login.current) for the challenge page's "Use a recovery code"; None when not loaded.
     has_recovery_codes: Mapped[bool | None] = query_expression()
+    # Not a column either: whether the person has an account recovery under way, loaded the same way, so the code
+    # step only stops a recovery (account_recovery.flow.owner_signed_in) when there is one; None when not loaded.
+    recovery_under_way: Mapped[bool | None] = query_expression()
 
 
 class PendingRegistration(db.Model):

@@ -67,6 +67,10 @@ class RequesterVerification(db.Model):
     asked_by: Mapped[User | None] = relationship()
 
 
+# The states of an account recovery still under way (the owner's second-factor sign-in stops it).
+RECOVERY_UNDER_WAY = ("requested", "waiting")
+
+
 class AccountRecovery(db.Model):
     """Lost-device recovery (portal.account_recovery): asked for after the password alone ("I can't use any of my
     methods") or scheduled by an admin's "Remove 2FA" when Auth & SSO delays it. Admins approve it (two different

@@ -5,7 +5,7 @@ import logging
 from dataclasses import dataclass
 
 from flask_babel import gettext as _, lazy_gettext as _l
-from sqlalchemy import func, or_
+from sqlalchemy import bindparam, func, or_
 from sqlalchemy.orm import contains_eager
 
 from .. import clock, security_log
@@ -149,23 +149,27 @@ def _page_number(value) -> int:
     return min(max(number, 1), 10_000)
 
 
+# The queue's two statements, built once (a search adds its condition to them).
+_QUEUE_PAGE = (db.select(SupportRequest).join(SupportRequest.requester)
+               .options(contains_eager(SupportRequest.requester)).where(SupportRequest.status == bindparam("status"))
+               .order_by(SupportRequest.created_at.desc(), SupportRequest.id.desc())
+               .limit(bindparam("limit")).offset(bindparam("offset")))
+_QUEUE_COUNTS = (db.select(SupportRequest.status, func.count()).join(User, SupportRequest.requester_id == User.id)
+                 .group_by(SupportRequest.status))
+
+
 def queue(status: str | None, q: str | None, page=1) -> Queue:
     """One tab of the queue, newest first, PAGE_SIZE a page; with `q`, only requests whose subject holds it or
     whose requester's email or name starts with it. Two statements whatever the page: the page (with each
     requester, joined) and the count per status."""
     status = status if status in STATUSES else "open"
     q, page = normalise_query(q), _page_number(page)
-    match = []
+    page_of, counted = _QUEUE_PAGE, _QUEUE_COUNTS
     if q:
-        match.append(or_(func.lower(SupportRequest.subject).contains(q, autoescape=True),
-                         User.email.startswith(q, autoescape=True),
-                         func.lower(User.name).startswith(q, autoescape=True)))
-    rows = list(db.session.scalars(
-        db.select(SupportRequest).join(SupportRequest.requester).options(contains_eager(SupportRequest.requester))
-        .where(SupportRequest.status == status, *match)
-        .order_by(SupportRequest.created_at.desc(), SupportRequest.id.desc())
-        .limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)))
-    counts = dict(db.session.execute(
-        db.select(SupportRequest.status, func.count()).join(User, SupportRequest.requester_id == User.id)
-        .where(*match).group_by(SupportRequest.status)).all())
+        match = or_(func.lower(SupportRequest.subject).contains(q, autoescape=True),
+                    User.email.startswith(q, autoescape=True), func.lower(User.name).startswith(q, autoescape=True))
+        page_of, counted = page_of.where(match), counted.where(match)
+    rows = list(db.session.scalars(page_of, {"status": status, "limit": PAGE_SIZE + 1,
+                                             "offset": (page - 1) * PAGE_SIZE}))
+    counts = dict(db.session.execute(counted).all())
     return Queue(status, q, page, rows[:PAGE_SIZE], len(rows) > PAGE_SIZE, {s: counts.get(s, 0) for s in STATUSES})

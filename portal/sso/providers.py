@@ -84,11 +84,12 @@ def remove(actor: User, provider: SsoProvider) -> None:
     db.session.commit()
 
 
-def password_blocked(user: User) -> str | None:
-    """The label of an SSO-only provider this person is linked to (so no password sign-in), else None."""
-    return db.session.scalar(db.select(SsoProvider.label).join(SsoIdentity, SsoIdentity.provider_id == SsoProvider.id)
-                             .where(SsoIdentity.user_id == user.id, SsoProvider.sso_only.is_(True),
-                                    SsoProvider.enabled.is_(True)).limit(1))
+# The label of an SSO-only provider the person is linked to (so no password sign-in), else NULL: a column the
+# password step loads with the person (User.only_sso_provider, login.check_password).
+ONLY_SSO_PROVIDER = (db.select(SsoProvider.label).join(SsoIdentity, SsoIdentity.provider_id == SsoProvider.id)
+                     .where(SsoIdentity.user_id == User.id, SsoProvider.sso_only.is_(True),
+                            SsoProvider.enabled.is_(True))
+                     .order_by(SsoProvider.label).limit(1).correlate(User).scalar_subquery())
 
 
 def allow_passwords(label: str | None = None) -> list[str]:

@@ -17,9 +17,10 @@ from sqlalchemy.orm.exc import ObjectDeletedError
 from .. import browsers, clock, security_log, sessions
 from ..account_status import refuse_if_disabled
 from ..extensions import db
-from ..models import Authenticator, PendingLogin, RecoveryCode, User
+from ..models import RECOVERY_UNDER_WAY, AccountRecovery, Authenticator, PendingLogin, RecoveryCode, User
 from ..passwords import verify_password
 from ..safe_url import local_path
+from ..sso.providers import ONLY_SSO_PROVIDER
 from . import devices, lockout, policy, registry
 from .base import Outcome
 
@@ -30,6 +31,11 @@ def normalise_email(email: str) -> str:
     return (email or "").strip().lower()
 
 
+# The person by email, with their authenticators and any SSO-only provider (built once, reused by every sign-in).
+_BY_EMAIL = (db.select(User).where(User.email == bindparam("email"))
+             .options(joinedload(User.authenticators), with_expression(User.only_sso_provider, ONLY_SSO_PROVIDER)))
+
+
 def check_password(email: str, password: str, kind: str) -> User | None:
     """The person with this email and password who may sign in to this area, or None. Their authenticators come
     in the same statement: the next step depends on them. Every attempt on an existing account is charged to its
@@ -37,8 +43,7 @@ def check_password(email: str, password: str, kind: str) -> User | None:
     without checking the hash; a right password resets the count (the caller's begin() commits that)."""
     from ..password_budget import check as check_within_budget
 
-    user = db.session.execute(db.select(User).where(User.email == normalise_email(email))
-                              .options(joinedload(User.authenticators))).unique().scalar_one_or_none()
+    user = db.session.execute(_BY_EMAIL, {"email": normalise_email(email)}).unique().scalar_one_or_none()
     if user is None:
         verify_password(None, password or "")  # the same work as for an account: timing tells no one it is missing
         return None
@@ -90,9 +95,12 @@ def begin(user: User, area: str, next_url: str | None, event: str | None = "logi
 # The pending login with its person, their authenticators and whether they have a recovery code left, in one
 # statement (the challenge page needs all of them).
 _HAS_RECOVERY_CODES = exists().where(RecoveryCode.user_id == PendingLogin.user_id, RecoveryCode.used_at.is_(None))
+_RECOVERY_UNDER_WAY = exists().where(AccountRecovery.user_id == PendingLogin.user_id,
+                                     AccountRecovery.state.in_(RECOVERY_UNDER_WAY))
 _PENDING = (db.select(PendingLogin).where(PendingLogin.id == bindparam("pending_id"))
             .options(joinedload(PendingLogin.user).joinedload(User.authenticators),
-                     with_expression(PendingLogin.has_recovery_codes, _HAS_RECOVERY_CODES)))
+                     with_expression(PendingLogin.has_recovery_codes, _HAS_RECOVERY_CODES),
+                     with_expression(PendingLogin.recovery_under_way, _RECOVERY_UNDER_WAY)))
 
 
 def current(area: str) -> PendingLogin | None:
@@ -165,13 +173,14 @@ def complete(pending: PendingLogin, how: str) -> str | None:
         db.session.rollback()
         session.pop(SESSION_KEY, None)
         raise AlreadyCompleted()
-    carried = _carried(pending.data)
+    carried, recovery_under_way = _carried(pending.data), pending.recovery_under_way
     db.session.expunge(pending)
     user = db.session.get(User, user_id)
     db.session.execute(_STAMP_SIGNED_IN, {"account_id": user_id, "now": clock.now()})
     security_log.record("login.success", user, how=how, **({"sso": carried["sso"]} if "sso" in carried else {}))
-    from ..account_recovery.flow import owner_signed_in
-    owner_signed_in(user, how)  # the owner's second factor stops a recovery of their account
+    if recovery_under_way is not False:  # None: not loaded with the pending sign-in (begin() made it just now)
+        from ..account_recovery.flow import owner_signed_in
+        owner_signed_in(user, how)  # the owner's second factor stops a recovery of their account
     row = sessions.open_session(user, area, how, data=carried)  # a new cookie: only the new session's token
     browsers.note_sign_in(user, area, devices.browser_label(row.user_agent))  # a browser never seen: the owner is told
     db.session.commit()

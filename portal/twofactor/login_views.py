@@ -10,7 +10,6 @@ from .. import security_log, sessions
 from ..account_status import AccountDisabled
 from ..extensions import db
 from ..rate_limits import auth_limit
-from ..sso.providers import password_blocked
 from ..sso.views import register_sso_login
 from . import devices, lock_notice, login, policy, registry
 from .account_forms import RememberChallengeForm
@@ -40,7 +39,7 @@ def register_login_routes(bp, area: Area) -> None:
                 except AccountDisabled as disabled:
                     form.password.errors.append(disabled.description)
                     return render("auth/login.html", disabled.code, form=form)
-                only_sso = password_blocked(user) if user is not None else None
+                only_sso = user.only_sso_provider if user is not None else None
                 if user is not None and only_sso is None:
                     pending = login.begin(user, area.name, request.args.get("next"))
                     return advance(area, pending)

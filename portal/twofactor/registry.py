@@ -42,9 +42,12 @@ def method(key: str) -> Method | None:
     return discovered().get(key)
 
 
+_PLUGINS = db.select(Plugin)  # built once, reused by every request
+
+
 def plugin_rows() -> dict[str, Plugin]:
     if "portal_plugins" not in g:
-        g.portal_plugins = {p.key: p for p in db.session.scalars(db.select(Plugin))}
+        g.portal_plugins = {p.key: p for p in db.session.scalars(_PLUGINS)}
     return g.portal_plugins
 
 
