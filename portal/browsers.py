@@ -27,6 +27,7 @@ KEEP = timedelta(days=400)  # how long the browser keeps its cookie (browsers ca
 _browsers = KnownBrowser.__table__
 _OF_PERSON = (select(_browsers.c.id, _browsers.c.token_hash, _browsers.c.last_seen_at)
               .where(_browsers.c.user_id == bindparam("owner_id")))
+_ADD = insert(_browsers)
 _SEEN = update(_browsers).where(_browsers.c.id == bindparam("browser_id")).values(last_seen_at=bindparam("now"))
 
 
@@ -50,8 +51,7 @@ def note_sign_in(user: User, area: str, browser_label: str) -> bool:
     gone = [b.id for b in browsers if now - b.last_seen_at > KEEP]  # their cookie has expired by now
     if gone:
         db.session.execute(delete(_browsers).where(_browsers.c.id.in_(gone)))
-    db.session.execute(insert(_browsers).values(user_id=user.id, token_hash=token_hash, created_at=now,
-                                                last_seen_at=now))
+    db.session.execute(_ADD, {"user_id": user.id, "token_hash": token_hash, "created_at": now, "last_seen_at": now})
     _give_cookie(token)
     if not first_ever:
         links = [(_l("See where you are signed in, sign out what you don't recognise and change your password"),

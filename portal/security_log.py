@@ -3,6 +3,7 @@ import json
 
 from flask import has_request_context, request
 from flask_babel import gettext as _, lazy_gettext as _l
+from sqlalchemy import insert
 
 from . import clock, logs
 from .extensions import db
@@ -70,13 +71,18 @@ EVENT_TYPES = {
 }
 
 
+# A row written, not an object kept: a statement on the table, built once.
+_RECORD = insert(SecurityEvent.__table__)
+
+
 def record(event_type: str, user=None, actor=None, **detail) -> None:
     """Add an event to the current transaction; the caller's flow commits it. `detail` never holds a secret or a
     code."""
     ip = (request.remote_addr or "") if has_request_context() else ""
     user_id, actor_id = getattr(user, "id", user), getattr(actor, "id", actor)
-    db.session.add(SecurityEvent(type=event_type, user_id=user_id, actor_id=actor_id, created_at=clock.now(), ip=ip,
-                                 detail=json.dumps(detail, sort_keys=True) if detail else ""))
+    db.session.execute(_RECORD, {"type": event_type, "user_id": user_id, "actor_id": actor_id,
+                                 "created_at": clock.now(), "ip": ip,
+                                 "detail": json.dumps(detail, sort_keys=True) if detail else ""})
     logs.security_event(event_type, user_id, actor_id, ip, detail)  # after commit: JSON line, metrics, webhook
 
 
