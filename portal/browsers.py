@@ -35,9 +35,10 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def note_sign_in(user: User, area: str, browser_label: str) -> bool:
+def note_sign_in(user: User, area: str, browser_label) -> bool:
     """Record that `user` signed in from this browser; mail them when it is a browser they have not used before
-    (and not their first ever). Returns whether it was new. The caller commits."""
+    (and not their first ever), naming it `browser_label` (a string, or a lazy one written in their language). Returns
+    whether it was new. The caller commits."""
     token = request.cookies.get(COOKIE)
     if not (isinstance(token, str) and 20 <= len(token) <= 100):
         token = secrets.token_urlsafe(32)

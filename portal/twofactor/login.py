@@ -10,6 +10,7 @@ from datetime import timedelta
 import json
 
 from flask import current_app, session
+from flask_babel import LazyString
 from sqlalchemy import bindparam, delete, exists, update
 from sqlalchemy.orm import joinedload, with_expression
 from sqlalchemy.orm.exc import ObjectDeletedError
@@ -182,7 +183,9 @@ def complete(pending: PendingLogin, how: str) -> str | None:
         from ..account_recovery.flow import owner_signed_in
         owner_signed_in(user, how)  # the owner's second factor stops a recovery of their account
     row = sessions.open_session(user, area, how, data=carried)  # a new cookie: only the new session's token
-    browsers.note_sign_in(user, area, devices.browser_label(row.user_agent))  # a browser never seen: the owner is told
+    # A browser never seen: the owner is told, its name written in their language when the notice is (a lazy
+    # string: nothing is worked out for the sign-ins that send no notice).
+    browsers.note_sign_in(user, area, LazyString(devices.browser_label, row.user_agent))
     db.session.commit()
     return next_url
 

@@ -101,3 +101,18 @@ def test_someone_who_registers_in_german_gets_german_mail_and_keeps_german(app, 
     assert client.post(link, data={"csrf_token": csrf_token(page)}).status_code == 302
     with app.app_context():
         assert db.session.scalar(db.select(User.language).where(User.email == "eva@example.com")) == "de"
+
+
+def test_a_new_browser_notice_names_the_browser_in_the_owners_language(app, person, client, smtp_sink):
+    """The notice is mailed during a sign-in whose pages follow the browser (English here), but it is the owner's:
+    French, the browser's name included."""
+    person.create(name="Sam Agent")
+    person.login()  # the very first sign-in: nothing to report
+    person.post("/agent/preferences/language", {"language": "fr", "time_zone": "Europe/Paris"})
+    person.client = app.test_client()
+    person.client.environ_base.update(
+        HTTP_ACCEPT_LANGUAGE="en-GB,en;q=0.9",
+        HTTP_USER_AGENT="Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:128.0) Gecko/20100101 Firefox/128.0")
+    assert person.login().status_code == 302
+    text = smtp_sink.text(smtp_sink.latest("agent@example.com"))
+    assert "Firefox sur Windows" in text and "Firefox on Windows" not in text
