@@ -20,7 +20,7 @@ extract() {  # $1: where to write the template
 case "${1:-}" in
   update)
     extract "$DIR/messages.pot"
-    "$PYBABEL" -q update --no-fuzzy-matching --ignore-obsolete -i "$DIR/messages.pot" -d "$DIR"
+    "$PYBABEL" -q update --no-fuzzy-matching --ignore-obsolete --width 120 -i "$DIR/messages.pot" -d "$DIR"
     ;;
   compile)
     "$PYBABEL" -q compile -d "$DIR"
