@@ -38,7 +38,7 @@ from argon2 import PasswordHasher  # noqa: E402
 from sqlalchemy import create_engine  # noqa: E402
 
 from bench import floor_app, load, seed, statements  # noqa: E402
-from bench.run import _fst_settings  # noqa: E402
+from bench.run import fst_settings  # noqa: E402
 from bench.whole_signin import PASSWORD  # noqa: E402
 from tests.system.servers import REDIS_URL, new_keys  # noqa: E402
 
@@ -65,7 +65,7 @@ def main() -> int:
     from portal.passwords import PROFILES
 
     keys, secret = new_keys(), pyotp.random_base32()
-    fst = _fst_settings()
+    fst = fst_settings()
     cheap_hash = PasswordHasher(**PROFILES["test"]["password"]).hash(PASSWORD)
     people_needed = 3 * (BATCHES + 1) * args.signins + 20 if not args.labels else 3 * args.signins + 20
     database = seed.create(args.database, people_needed + 2, people_needed + 2, {**keys, "FLASK_DEBUG": "0"}, secret,

@@ -52,7 +52,7 @@ def main() -> int:
     from portal.passwords import hash_password
     secret_enc = seed.stored_secret(keys, secret)
     password_hash = hash_password(PASSWORD)
-    fst = _fst_settings()
+    fst = fst_settings()
     smtp = SmtpSink()
     env = {**keys, "RATELIMIT_STORAGE_URI": REDIS_URL, "RATELIMIT_KEY_PREFIX": f"portal-bench-{os.getpid()}",
            "PORTAL_AUTH_RATE_LIMIT": "1000000 per minute", "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": str(smtp.port),
@@ -132,7 +132,7 @@ def _app(database, keys):
     return create_app(Config, SQLALCHEMY_DATABASE_URI=database.url, RATELIMIT_ENABLED=False, **keys)
 
 
-def _fst_settings() -> dict:
+def fst_settings() -> dict:
     """Flask-Security-Too's keys for this run, and what its people get, made by FST itself: the password hash at
     production cost and at the cheapest (its own format: argon2id through passlib of an HMAC of the password), and
     one authenticator secret from its `Totp` class (stored encrypted with SECURITY_TOTP_SECRETS)."""
